@@ -1,0 +1,72 @@
+"""The bookingtime booking widget: `create_app` assembles it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from booking_app import cache, i18n
+from booking_app.config import ConfigError, Settings, load_settings
+from booking_app.paths import resource_dir
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the widget app.
+
+    `config` may hold Flask settings (`TESTING`, …) and `BOOKING_*` settings, which
+    take precedence over the environment. Raises ConfigError on a bad setting.
+    """
+    config = dict(config or {})
+    overrides = {
+        key.removeprefix("BOOKING_").lower(): config.pop(key)
+        for key in list(config)
+        if key.startswith("BOOKING_")
+    }
+    settings = load_settings(overrides=overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder="static",
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key or "demo-only-secret-key",
+        BOOKING=settings,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config)
+    cache.init_app(app, settings)
+    i18n.init_app(app)
+    _init_client(app)
+
+    from booking_app.booking import bp as booking_bp
+
+    app.register_blueprint(booking_bp)
+    _register_basics(app, settings)
+    return app
+
+
+def _init_client(app: Flask) -> None:
+    from booking_app import moduleapi
+
+    moduleapi.init_app(app)
+
+
+def _register_basics(app: Flask, settings: Settings) -> None:
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify(status="ok")
+
+    @app.get("/")
+    def index() -> Response:
+        lang = i18n.best_language(request.accept_languages.values())
+        if settings.default_organization:
+            return redirect(
+                url_for("booking.entry", lang=lang, org_id=settings.default_organization)
+            )
+        return redirect(url_for("booking.no_organization", lang=lang))

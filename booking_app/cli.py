@@ -1,0 +1,193 @@
+"""The `booking-app` command: Flask's CLI plus `sandbox` and `demo`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask.cli import FlaskGroup
+
+from booking_app.config import ConfigError
+
+
+def _create_app() -> Any:
+    from booking_app import create_app
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(f"configuration error: {error}") from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """The bookingtime booking widget and its Module API sandbox."""
+
+
+@cli.command("sandbox", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8090, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file (default: a new temporary one).",
+)
+@click.option("--seed", type=click.Choice(["demo", "none"]), default="demo", show_default=True)
+@click.option(
+    "--token-ttl",
+    default=3600,
+    show_default=True,
+    type=click.IntRange(1, 86400),
+    help="expires_in of access tokens, in seconds.",
+)
+@click.option("--quirks", is_flag=True, help="Answer with the SDK sample data's quirks.")
+@click.option("--control", is_flag=True, help="Mount the fault/counter control API.")
+@click.option("--now", "now", default=None, help="Pin the clock (ISO datetime with offset).")
+def sandbox_command(
+    host: str,
+    port: int,
+    db_path: Path | None,
+    seed: str,
+    token_ttl: int,
+    quirks: bool,
+    control: bool,
+    now: str | None,
+) -> None:
+    """Run the local Module API sandbox."""
+    from werkzeug.serving import make_server
+
+    from booking_app.sandbox.app import create_sandbox_app
+    from booking_app.sandbox.seed import DEMO_BRANCH_IDS, DEMO_MODULE_ID, DEMO_ORG_ID
+
+    pinned = None
+    if now:
+        try:
+            pinned = datetime.fromisoformat(now)
+        except ValueError:
+            raise click.BadParameter("use an ISO datetime like 2026-11-23T09:00:00+00:00") from None
+        if pinned.tzinfo is None:
+            raise click.BadParameter("the time needs a UTC offset", param_hint="--now")
+    if db_path is None:
+        db_path = Path(tempfile.mkdtemp(prefix="booking-sandbox-")) / "sandbox.db"
+    app = create_sandbox_app(
+        db_path,
+        seed=None if seed == "none" else seed,
+        token_ttl=token_ttl,
+        quirks=quirks,
+        control=control,
+        now=pinned,
+    )
+    server = make_server(host, port, app, threaded=True)
+    server.daemon_threads = True  # type: ignore[attr-defined]
+    root = f"http://{host}:{server.port}"
+    click.echo(
+        json.dumps(
+            {
+                "event": "sandbox-ready",
+                "base_url": f"{root}/module/v3/",
+                "oauth_url": f"{root}/oauth/token",
+                "client_id": DEMO_MODULE_ID,
+                "organizations": {"main": DEMO_ORG_ID, "branches": list(DEMO_BRANCH_IDS)},
+                "db": str(db_path),
+                "control": control,
+            }
+        ),
+        err=False,
+    )
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command("demo", with_appcontext=False)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--sandbox-port", default=8090, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--db",
+    "db_path",
+    default=".demo/sandbox.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
+    """Run the sandbox with its demo seed and the widget against it."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    sandbox = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "booking_app.cli",
+            "sandbox",
+            "--port",
+            str(sandbox_port),
+            "--db",
+            str(db_path),
+            "--seed",
+            "demo",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sandbox.stdout is not None
+    line = sandbox.stdout.readline()
+    if not line.startswith("{"):
+        sandbox.terminate()
+        raise click.ClickException("the sandbox did not start (is the port in use?)")
+    info = json.loads(line)
+    env = {
+        **os.environ,
+        "BOOKING_DEMO": "1",
+        "BOOKING_MODULE_API_URL": info["base_url"],
+        "BOOKING_OAUTH_URL": info["oauth_url"],
+        "BOOKING_CLIENT_ID": info["client_id"],
+        "BOOKING_DEFAULT_ORGANIZATION": info["organizations"]["main"],
+    }
+    url = f"http://127.0.0.1:{port}/en/o/{info['organizations']['main']}/"
+    click.echo(f"Sandbox:  {info['base_url']}")
+    click.echo(f"Widget:   {url}")
+    click.echo("Open the widget URL in a browser. Ctrl+C stops both.")
+    try:
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "booking_app:create_app",
+                "run",
+                "--port",
+                str(port),
+                "--no-debugger",
+            ],
+            env=env,
+            check=False,
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+
+
+def main() -> None:
+    """Entry point of the `booking-app` console script."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

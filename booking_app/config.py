@@ -1,0 +1,123 @@
+"""Settings from `BOOKING_*` environment variables, validated at start-up.
+
+A widget that starts with a typo in its configuration fails later, in front of a
+customer. So every variable is parsed here, once, and a missing or malformed one
+stops the process with a message that names the variable and what it expects.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_API_URL = "https://api.bookingtime.com/module/v3/"
+DEFAULT_OAUTH_URL = "https://auth.bookingtime.com/oauth/token"
+_ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
+_SOURCE = re.compile(
+    r"^('self'|'none'|\*|(https?://)?(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?:)$"
+)
+
+
+class ConfigError(ValueError):
+    """A required setting is missing or a setting is malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The widget's validated configuration (see the README's table)."""
+
+    module_api_url: str = DEFAULT_API_URL
+    oauth_url: str = DEFAULT_OAUTH_URL
+    client_id: str = ""
+    client_secret: str = ""
+    module_id: str = ""
+    secret_key: str = ""
+    default_organization: str = ""
+    frame_ancestors: tuple[str, ...] = ("'self'",)
+    cache_url: str = ""
+    connect_timeout: float = 3.05
+    read_timeout: float = 10.0
+    demo: bool = False
+
+    @property
+    def effective_module_id(self) -> str:
+        """The id for `module/{moduleId}/…` routes: the client id unless set."""
+        return self.module_id or self.client_id
+
+
+_ENV_NAMES = {f.name: "BOOKING_" + f.name.upper() for f in fields(Settings)}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Read settings from `environ` (default: the process environment), then apply
+    `overrides` (keyword names of `Settings`), and validate the result."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    for name, var in _ENV_NAMES.items():
+        if var in env:
+            raw[name] = env[var]
+    raw.update(overrides or {})
+    unknown = set(raw) - set(_ENV_NAMES)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    settings = Settings(**{k: _convert(k, v) for k, v in raw.items()})
+    return _validate(settings)
+
+
+def _convert(name: str, value: Any) -> Any:
+    var = _ENV_NAMES[name]
+    if name in {"connect_timeout", "read_timeout"}:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{var} must be a number of seconds, not {value!r}") from None
+        if not 0 < number <= 120:
+            raise ConfigError(f"{var} must be between 0 and 120 seconds, not {value!r}")
+        return number
+    if name == "demo":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text not in {"1", "0", "true", "false", "yes", "no", ""}:
+            raise ConfigError(f"{var} must be 1 or 0, not {value!r}")
+        return text in {"1", "true", "yes"}
+    if name == "frame_ancestors":
+        items = value.split() if isinstance(value, str) else list(value)
+        return tuple(items)
+    if not isinstance(value, str):
+        raise ConfigError(f"{var} must be text")
+    return value.strip()
+
+
+def _validate(s: Settings) -> Settings:
+    for name in ("module_api_url", "oauth_url"):
+        url = getattr(s, name)
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigError(f"{_ENV_NAMES[name]} must be an http(s) URL, not {url!r}")
+    if not s.module_api_url.endswith("/"):
+        s = replace(s, module_api_url=s.module_api_url + "/")
+    if not s.demo:
+        for name in ("client_id", "secret_key"):
+            if not getattr(s, name):
+                raise ConfigError(f"{_ENV_NAMES[name]} is required (set it in the environment)")
+    if s.secret_key and len(s.secret_key) < 16 and not s.demo:
+        raise ConfigError("BOOKING_SECRET_KEY must be at least 16 characters long")
+    if s.default_organization and not _ORG_ID.match(s.default_organization):
+        raise ConfigError(
+            "BOOKING_DEFAULT_ORGANIZATION must be an organization id (f6 + 30 letters or digits)"
+        )
+    if s.cache_url and urlsplit(s.cache_url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError(f"BOOKING_CACHE_URL must be a redis:// URL, not {s.cache_url!r}")
+    for source in s.frame_ancestors:
+        if not _SOURCE.match(source):
+            raise ConfigError(
+                f"BOOKING_FRAME_ANCESTORS: {source!r} is not an origin like https://example.com"
+            )
+    return s

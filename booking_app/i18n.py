@@ -1,0 +1,76 @@
+"""Locale negotiation for the UI, and choosing a text from an API I18n list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from flask import Flask, g, request
+from flask_babel import Babel
+
+from booking_app.paths import resource_dir
+
+UI_LANGUAGES: tuple[str, ...] = ("en", "de")
+DEFAULT_LANGUAGE = "en"
+
+
+def current_language() -> str:
+    """The UI language of this request: the URL's `{lang}`, else the browser's best."""
+    lang = g.get("lang")
+    if lang in UI_LANGUAGES:
+        return str(lang)
+    return best_language(request.accept_languages.values() if request else ())
+
+
+def best_language(preferred: Iterable[str]) -> str:
+    """The first supported UI language among `preferred` (region codes allowed)."""
+    for tag in preferred:
+        base = tag.replace("_", "-").split("-")[0].lower()
+        if base in UI_LANGUAGES:
+            return base
+    return DEFAULT_LANGUAGE
+
+
+def pick_translation(
+    entries: Sequence[Mapping[str, str]] | None,
+    language: str,
+    *,
+    organization_language: str | None = None,
+    fallback: str = "",
+) -> str:
+    """Choose the text of an I18n list (`[{"key": "de-AT", "value": …}]`) for `language`.
+
+    The chain: exact language-region → base language → another region of the same
+    language → the organization's language (same chain) → `fallback` (the
+    untranslated field) → the first non-empty entry → "".
+    """
+    texts = {
+        str(e.get("key", "")).replace("_", "-").lower(): str(e.get("value") or "")
+        for e in entries or ()
+        if isinstance(e, Mapping) and e.get("value")
+    }
+    for wanted in (language, organization_language):
+        if wanted:
+            found = _match(texts, wanted.replace("_", "-").lower())
+            if found:
+                return found
+    if fallback:
+        return fallback
+    return next(iter(texts.values()), "")
+
+
+def _match(texts: Mapping[str, str], wanted: str) -> str:
+    if wanted in texts:
+        return texts[wanted]
+    base = wanted.split("-")[0]
+    if base in texts:
+        return texts[base]
+    for key, value in sorted(texts.items()):
+        if key.split("-")[0] == base:
+            return value
+    return ""
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel with the URL-driven locale."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(resource_dir("translations")))
+    Babel(app, locale_selector=current_language)

@@ -1,0 +1,1 @@
+"""A local, stateful imitation of bookingtime's Module API (see docs/sandbox.md)."""

@@ -1,0 +1,227 @@
+"""The Module API routes of organizations, module configs, templates, resources and
+static lists. Slots and appointments live in `slots_api` and `appointments_api`."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from babel import Locale
+from flask import Blueprint, current_app, g, request
+
+from booking_app.sandbox import ids, repository
+from booking_app.sandbox.clock import Clock
+from booking_app.sandbox.messages import envelope, fail
+from booking_app.sandbox.oauth import authenticate, require_organization
+from booking_app.sandbox.store import Store, loads
+
+bp = Blueprint("api", __name__, url_prefix="/module/v3/<lang>")
+Json = tuple[dict[str, Any], int]
+
+
+@bp.url_value_preprocessor
+def _language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    lang = (values or {}).pop("lang", "en")
+    g.lang = lang if lang in ("en", "de") else "en"
+    if lang not in ("en", "de"):
+        raise fail(404, "route_not_found")
+
+
+def store() -> Store:
+    """The sandbox's store."""
+    value: Store = current_app.extensions["sandbox_store"]
+    return value
+
+
+def clock() -> Clock:
+    """The sandbox's clock."""
+    value: Clock = current_app.extensions["sandbox_clock"]
+    return value
+
+
+def ok(content: Any, status: int = 200) -> Json:
+    """A success envelope."""
+    return envelope(content), status
+
+
+def org_request(org_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
+    """Authenticate for `org_id` and load it: the start of every organization route."""
+    db = store().connection()
+    token = authenticate(db)
+    require_organization(token, org_id)
+    return db, repository.organization(db, org_id)
+
+
+@bp.get("/organization/<org_id>/show")
+def organization_show(org_id: str) -> Json:
+    db, org = org_request(org_id)
+    return ok(repository.render_organization(db, org))
+
+
+def _module_request(module_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
+    db = store().connection()
+    token = authenticate(db)
+    repository.check_id(module_id, ids.MODULE, "moduleId")
+    if token["module_id"] != module_id:
+        raise fail(401, "unauthorized", "moduleId")
+    return db, token
+
+
+@bp.get("/module/<module_id>/organization/<org_id>/organization/list")
+def branch_list(module_id: str, org_id: str) -> Json:
+    db, token = _module_request(module_id)
+    require_organization(token, org_id)
+    org = repository.organization(db, org_id)
+    rows = db.execute(
+        "SELECT * FROM organization WHERE parent_rowid = ? ORDER BY rowid", (org["rowid"],)
+    ).fetchall()
+    return ok(repository.listing([repository.render_organization(db, r) for r in rows]))
+
+
+@bp.get("/module/<module_id>/organization/filter")
+def organization_filter(module_id: str) -> Json:
+    db, _token = _module_request(module_id)
+    query = request.args.get("searchQuery", "")
+    if len(query) > 200:
+        raise fail(400, "too_long", "searchQuery")
+    rows = db.execute(
+        "SELECT o.* FROM organization o JOIN module m ON m.id = ?"
+        " WHERE (o.rowid = m.organization_rowid OR o.parent_rowid = m.organization_rowid)"
+        " ORDER BY o.rowid",
+        (module_id,),
+    ).fetchall()
+    needle = query.casefold().strip()
+    found = [
+        repository.render_organization(db, r)
+        for r in rows
+        if needle in repository.search_text(r).casefold()
+    ]
+    return ok(repository.listing(found))
+
+
+@bp.get("/organization/<org_id>/moduleConfig/<config_id>/show")
+def module_config_show(org_id: str, config_id: str) -> Json:
+    db, org = org_request(org_id)
+    row = repository.owned(db, "module_config", config_id, org, "moduleConfigId", ids.MODULE_CONFIG)
+    return ok({"class": "MODULE_CONFIG", **loads(row["data"])})
+
+
+@bp.get("/organization/<org_id>/moduleConfig/<custom_id>/identify")
+def module_config_identify(org_id: str, custom_id: str) -> Json:
+    db, org = org_request(org_id)
+    row = db.execute(
+        "SELECT * FROM module_config WHERE custom_id = ? AND organization_rowid = ?",
+        (custom_id, org["rowid"]),
+    ).fetchone()
+    if row is None:
+        raise fail(404, "not_found", "customId")
+    return ok({"class": "MODULE_CONFIG", **loads(row["data"])})
+
+
+@bp.get("/organization/<org_id>/bookingTemplate/list")
+def template_list(org_id: str) -> Json:
+    db, org = org_request(org_id)
+    rows = db.execute(
+        "SELECT * FROM booking_template WHERE organization_rowid = ? ORDER BY position",
+        (org["rowid"],),
+    ).fetchall()
+    return ok(repository.listing([repository.render_template(db, r) for r in rows]))
+
+
+@bp.get("/organization/<org_id>/bookingTemplate/<template_id>/show")
+def template_show(org_id: str, template_id: str) -> Json:
+    db, org = org_request(org_id)
+    row = repository.owned(
+        db, "booking_template", template_id, org, "bookingTemplateId", ids.BOOKING_TEMPLATE
+    )
+    return ok(repository.render_template(db, row))
+
+
+@bp.get("/organization/<org_id>/bookingResource/list")
+def resource_list(org_id: str) -> Json:
+    db, org = org_request(org_id)
+    rows = db.execute(
+        "SELECT * FROM booking_resource WHERE organization_rowid = ? ORDER BY rowid",
+        (org["rowid"],),
+    ).fetchall()
+    return ok(repository.listing([repository.render_resource(r) for r in rows]))
+
+
+@bp.get("/organization/<org_id>/bookingResource/<resource_id>/show")
+def resource_show(org_id: str, resource_id: str) -> Json:
+    db, org = org_request(org_id)
+    row = repository.owned(
+        db, "booking_resource", resource_id, org, "bookingResourceId", ids.BOOKING_RESOURCE
+    )
+    return ok(repository.render_resource(row))
+
+
+@bp.get("/organization/<org_id>/bookingResource/<resource_id>/bookingTemplate/list")
+def resource_templates(org_id: str, resource_id: str) -> Json:
+    db, org = org_request(org_id)
+    res = repository.owned(
+        db, "booking_resource", resource_id, org, "bookingResourceId", ids.BOOKING_RESOURCE
+    )
+    rows = db.execute(
+        "SELECT DISTINCT t.* FROM booking_template t"
+        " JOIN booking_step s ON s.template_rowid = t.rowid"
+        " JOIN step_resource sr ON sr.step_rowid = s.rowid WHERE sr.resource_rowid = ?"
+        " ORDER BY t.position",
+        (res["rowid"],),
+    ).fetchall()
+    return ok(repository.listing([repository.render_template(db, r) for r in rows]))
+
+
+@bp.get("/static/<kind>/list")
+def static_list(kind: str) -> Json:
+    authenticate(store().connection())
+    if kind not in _STATIC:
+        raise fail(404, "route_not_found")
+    return ok(repository.listing(list(_STATIC[kind](g.lang))))
+
+
+@lru_cache(maxsize=8)
+def _time_zones(lang: str) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {"class": "TIME_ZONE", "key": z, "name": z}
+        for z in sorted(available_timezones())
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    )
+
+
+@lru_cache(maxsize=8)
+def _languages(lang: str) -> tuple[dict[str, Any], ...]:
+    names = Locale(lang).languages
+    return tuple(
+        {"class": "LANGUAGE", "key": k, "name": names[k]} for k in sorted(names) if len(k) == 2
+    )
+
+
+@lru_cache(maxsize=8)
+def _countries(lang: str) -> tuple[dict[str, Any], ...]:
+    names = Locale(lang).territories
+    return tuple(
+        {"class": "COUNTRY", "key": k, "name": names[k]}
+        for k in sorted(names)
+        if len(k) == 2 and k.isalpha() and k not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}
+    )
+
+
+@lru_cache(maxsize=8)
+def _currencies(lang: str) -> tuple[dict[str, Any], ...]:
+    names = Locale(lang).currencies
+    return tuple(
+        {"class": "CURRENCY", "key": k, "name": names[k]}
+        for k in sorted(names)
+        if len(k) == 3 and k.isupper()
+    )
+
+
+_STATIC = {
+    "timeZone": _time_zones,
+    "language": _languages,
+    "country": _countries,
+    "currency": _currencies,
+}

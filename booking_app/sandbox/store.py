@@ -1,0 +1,135 @@
+"""The sandbox's SQLite database: schema, connections and transactions.
+
+Entities keep their public fields as a JSON document (what the API shows) next to
+the few columns the availability engine and the lookups need.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organization (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
+    parent_rowid INTEGER REFERENCES organization(rowid), time_zone TEXT NOT NULL,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS module (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid), name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS module_config (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid), data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS booking_resource (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
+    hours TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS booking_template (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
+    position INTEGER NOT NULL, slot_step INTEGER NOT NULL, seats INTEGER NOT NULL,
+    course_times TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS booking_step (
+    rowid INTEGER PRIMARY KEY,
+    template_rowid INTEGER NOT NULL REFERENCES booking_template(rowid),
+    position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS step_resource (
+    step_rowid INTEGER NOT NULL REFERENCES booking_step(rowid),
+    resource_rowid INTEGER NOT NULL REFERENCES booking_resource(rowid),
+    position INTEGER NOT NULL, PRIMARY KEY (step_rowid, resource_rowid));
+CREATE TABLE IF NOT EXISTS appointment (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
+    template_rowid INTEGER NOT NULL REFERENCES booking_template(rowid),
+    start INTEGER NOT NULL, end INTEGER NOT NULL,
+    canceled INTEGER NOT NULL DEFAULT 0, moved INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS appointment_custom_id
+    ON appointment (organization_rowid, custom_id) WHERE custom_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS appointment_start ON appointment (start);
+CREATE TABLE IF NOT EXISTS appointment_resource (
+    appointment_rowid INTEGER NOT NULL REFERENCES appointment(rowid),
+    resource_rowid INTEGER NOT NULL REFERENCES booking_resource(rowid),
+    position INTEGER NOT NULL, PRIMARY KEY (appointment_rowid, resource_rowid));
+CREATE TABLE IF NOT EXISTS token (
+    token TEXT PRIMARY KEY, kind TEXT NOT NULL, module_rowid INTEGER NOT NULL,
+    organization_rowid INTEGER, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS file (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
+    appointment_rowid INTEGER REFERENCES appointment(rowid),
+    name TEXT NOT NULL, file_name TEXT NOT NULL, size INTEGER NOT NULL,
+    content BLOB NOT NULL, created INTEGER NOT NULL);
+"""
+
+
+class Store:
+    """One SQLite file; a connection per thread; writes serialised by a lock.
+
+    The lock makes check-then-insert (is the slot still free? then book it) atomic
+    inside this process; `BEGIN IMMEDIATE` makes it atomic against other processes
+    sharing the file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self.write_lock = threading.Lock()
+        with self.write_lock:
+            self.connection().executescript(SCHEMA)  # executescript manages its own commit
+        self.slot_key = self._meta_secret("slot_key").encode()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (created on first use)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, exclusive among threads and processes."""
+        db = self.connection()
+        with self.write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def is_empty(self) -> bool:
+        """True when no organization exists yet (a fresh database)."""
+        return self.connection().execute("SELECT 1 FROM organization LIMIT 1").fetchone() is None
+
+    def _meta_secret(self, key: str) -> str:
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row:
+                return str(row["value"])
+            value = secrets.token_hex(32)
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+            return value
+
+
+def dumps(value: Any) -> str:
+    """JSON for a data column (compact, unicode kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    """Parse a data column."""
+    return json.loads(text)

@@ -1,0 +1,140 @@
+"""Start a real sandbox process on a free port and talk to its control API."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class SandboxProcess:
+    """A `booking-app sandbox` child process and the facts it printed at start-up."""
+
+    def __init__(self, db: Path, *flags: str) -> None:
+        self.db = db
+        self.flags = flags
+        self.port = free_port()
+        self.proc: subprocess.Popen[str] | None = None
+        self.info: dict[str, Any] = {}
+
+    def start(self, timeout: float = 20.0) -> SandboxProcess:
+        """Start (or restart, on the same port and database) and wait until it serves."""
+        cmd = [
+            sys.executable,
+            "-m",
+            "booking_app.cli",
+            "sandbox",
+            "--port",
+            str(self.port),
+            "--db",
+            str(self.db),
+            *self.flags,
+        ]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        )
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"sandbox exited early with {self.proc.wait()}")
+            if line.startswith("{"):
+                self.info = json.loads(line)
+                break
+        else:
+            raise RuntimeError("sandbox did not report ready")
+        self._wait_listening(deadline)
+        return self
+
+    def _wait_listening(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("sandbox port never opened")
+
+    def stop(self) -> None:
+        """Stop the process (the database file stays)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+
+    # Facts printed at start-up -------------------------------------------------
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return str(self.info["base_url"])
+
+    @property
+    def oauth_url(self) -> str:
+        return str(self.info["oauth_url"])
+
+    @property
+    def client_id(self) -> str:
+        return str(self.info["client_id"])
+
+    @property
+    def main_org(self) -> str:
+        return str(self.info["organizations"]["main"])
+
+    @property
+    def branches(self) -> list[str]:
+        return list(self.info["organizations"]["branches"])
+
+    # Control API (--control) ---------------------------------------------------
+    def counters(self) -> dict[str, Any]:
+        """Per-route request counts since the last reset."""
+        return dict(requests.get(f"{self.root}/_sandbox/counters", timeout=5).json())
+
+    def reset_counters(self) -> None:
+        requests.delete(f"{self.root}/_sandbox/counters", timeout=5).raise_for_status()
+
+    def add_fault(self, **fault: Any) -> None:
+        """Inject a fault, see docs/sandbox.md (route, latency_ms, status, drop, …)."""
+        requests.post(f"{self.root}/_sandbox/faults", json=fault, timeout=5).raise_for_status()
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.root}/_sandbox/faults", timeout=5).raise_for_status()
+
+    def set_clock(self, now: str | None) -> None:
+        """Pin the sandbox's clock to an ISO datetime, or let it run with None."""
+        requests.put(f"{self.root}/_sandbox/clock", json={"now": now}, timeout=5).raise_for_status()
+
+
+@contextmanager
+def running_sandbox(tmp_dir: Path, *flags: str) -> Iterator[SandboxProcess]:
+    """A started sandbox with the demo seed, stopped when the block ends."""
+    sandbox = SandboxProcess(tmp_dir / "sandbox.db", "--seed", "demo", *flags).start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
