@@ -53,6 +53,7 @@ def cli() -> None:
 @click.option("--quirks", is_flag=True, help="Answer with the SDK sample data's quirks.")
 @click.option("--control", is_flag=True, help="Mount the fault/counter control API.")
 @click.option("--now", "now", default=None, help="Pin the clock (ISO datetime with offset).")
+@click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 def sandbox_command(
     host: str,
     port: int,
@@ -62,8 +63,14 @@ def sandbox_command(
     quirks: bool,
     control: bool,
     now: str | None,
+    verbose: bool,
 ) -> None:
     """Run the local Module API sandbox."""
+    import logging
+
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level)
+    logging.getLogger("werkzeug").setLevel(level)
     from werkzeug.serving import make_server
 
     from booking_app.sandbox.app import create_sandbox_app

@@ -111,7 +111,7 @@ def compute_slots(
 
     Standard templates give one slot per start and free combination; courses give one
     per start (its first free combination) while seats are left. Sorted by start, then
-    resource rowids.
+    resource rowids. Raises ValueError for a non-positive duration or slot step.
     """
     window = bookable_window(rules, tz, now)
     if window is None or not rules.step_resources:
@@ -144,7 +144,10 @@ def is_slot_free(
     resource_rowids: tuple[int, ...],
     now: datetime,
 ) -> bool:
-    """Whether compute_slots would list exactly this (start, combination); looks at one day."""
+    """Whether compute_slots would list exactly this (start, combination); looks at one day.
+
+    For a course that means the start's first free combination, as compute_slots lists it.
+    """
     if start_utc.tzinfo is None or not rules.step_resources:
         return False
     day = start_utc.astimezone(tz).date()

@@ -189,24 +189,23 @@ def seats_taken(
     return {datetime.fromtimestamp(r["start"], UTC): int(r["n"]) for r in rows}
 
 
-def resource_ids(db: sqlite3.Connection, rowids: tuple[int, ...]) -> list[str]:
-    """Public ids of resource rowids, in order."""
-    out = []
-    for rowid in rowids:
-        out.append(
-            db.execute("SELECT id FROM booking_resource WHERE rowid = ?", (rowid,)).fetchone()[0]
-        )
-    return out
+def resource_ids(db: sqlite3.Connection, rowids: set[int]) -> dict[int, str]:
+    """Public ids of resource rowids, in one query."""
+    if not rowids:
+        return {}
+    marks = ",".join("?" * len(rowids))  # only placeholders are interpolated
+    sql = f"SELECT rowid, id FROM booking_resource WHERE rowid IN ({marks})"  # noqa: S608
+    return {r[0]: r[1] for r in db.execute(sql, sorted(rowids))}
 
 
-def render_slot(db: sqlite3.Connection, slot: Slot, key: bytes, course: bool) -> dict[str, Any]:
-    """A BOOKING_SLOT with its verifiable id."""
+def render_slot(slot: Slot, key: bytes, course: bool, names: dict[int, str]) -> dict[str, Any]:
+    """A BOOKING_SLOT with its verifiable id; `names` maps resource rowids to ids."""
     ref = SlotRef(slot.template_rowid, slot.start, slot.resource_rowids)
     data: dict[str, Any] = {
         "class": "BOOKING_SLOT",
         "id": encode_slot_id(ref, key),
         "timestamp": iso_utc(slot.start),
-        "bookingResourceCombination": resource_ids(db, slot.resource_rowids),
+        "bookingResourceCombination": [names[r] for r in slot.resource_rowids],
     }
     if course:
         data["seatsTotal"] = slot.seats_total

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +39,7 @@ class SlotRef:
     resource_rowids: tuple[int, ...]
 
 
+@lru_cache(maxsize=32768)  # warm week lists re-encode the same slots
 def encode_slot_id(ref: SlotRef, key: bytes) -> str:
     """The slot id of `ref`, tagged with `key`.
 
@@ -93,6 +95,7 @@ def _tag(payload: str, key: bytes) -> str:
     return _base62(int.from_bytes(digest, "big") % len(ALPHABET) ** _TAG_LEN, _TAG_LEN)
 
 
+@lru_cache(maxsize=8192)
 def _base62(value: int, width: int) -> str:
     """`value` as exactly `width` base62 digits; ValueError when it doesn't fit."""
     if not 0 <= value < len(ALPHABET) ** width:

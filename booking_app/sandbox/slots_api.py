@@ -45,12 +45,13 @@ def _range_list(
     slots = slots_between(db, org, template, first, last)
     course = int(template["seats"]) > 1
     key = store().slot_key
+    names = repository.resource_ids(db, {r for s in slots for r in s.resource_rowids})
     return {
         "class": "RANGE_LIST",
         "rangeStart": datetime.combine(first, time(), tz).isoformat(timespec="seconds"),
         "rangeEnd": datetime.combine(last, time(23, 59, 59), tz).isoformat(timespec="seconds"),
         "timeZone": tz.key,
-        "list": [repository.render_slot(db, s, key, course) for s in slots],
+        "list": [repository.render_slot(s, key, course, names) for s in slots],
     }
 
 
@@ -117,7 +118,7 @@ def earliest(org_id: str, template_id: str) -> Json:
         chunk_end = min(first + timedelta(days=13), last)
         slots = slots_between(db, org, template, first, chunk_end)
         if slots:
-            key = store().slot_key
-            return ok(repository.render_slot(db, slots[0], key, rules.seats > 1))
+            names = repository.resource_ids(db, set(slots[0].resource_rowids))
+            return ok(repository.render_slot(slots[0], store().slot_key, rules.seats > 1, names))
         first = chunk_end + timedelta(days=1)
     return ok(None)

@@ -213,14 +213,11 @@ def test_new_york_spring_forward() -> None:
     sunday = date(YEAR, 3, 8) + timedelta(days=(6 - date(YEAR, 3, 8).weekday()) % 7)
     res = resources(r1=hours([6], ("00:00", "04:00"), ("09:00", "10:00")))
     found = slots(rules(), res, sunday - timedelta(days=7), sunday, tz=NEW_YORK)
-    assert local(found, NEW_YORK) == ["00:00", "01:00", "02:00", "03:00", "09:00"] + [
-        "00:00",
-        "01:00",
-        "03:00",
-        "09:00",
-    ]
-    assert found[4].start == datetime.combine(sunday - timedelta(days=7), time(14), UTC)
-    assert found[-1].start == datetime.combine(sunday, time(13), UTC)
+    before, after = found[:5], found[5:]
+    assert local(before, NEW_YORK) == ["00:00", "01:00", "02:00", "03:00", "09:00"]
+    assert local(after, NEW_YORK) == ["00:00", "01:00", "03:00", "09:00"]  # 02:00 never was
+    assert before[-1].start == datetime.combine(sunday - timedelta(days=7), time(14), UTC)
+    assert after[-1].start == datetime.combine(sunday, time(13), UTC)  # 09:00 EDT
 
 
 # --- busy resources and combinations ----------------------------------------------
@@ -336,7 +333,11 @@ def test_is_slot_free_rejects_what_is_not_listed() -> None:
     assert not free(at(MONDAY, "11:00") + timedelta(days=7 * 200), (1,))  # past next year
 
 
-def _scenario(seed: int) -> tuple[TemplateRules, dict[int, Resource], list[Busy], dict, date]:
+Scenario = tuple[TemplateRules, dict[int, Resource], list[Busy], dict[datetime, int], date]
+
+
+def _scenario(seed: int) -> Scenario:
+    """A random week (often with a DST change): resources, template, bookings."""
     rnd = random.Random(seed)
     # Half of the weeks contain a DST change in Berlin.
     sunday = rnd.choice([last_sunday(YEAR, 3), last_sunday(YEAR, 10), MONDAY + timedelta(6)])
@@ -351,9 +352,10 @@ def _scenario(seed: int) -> tuple[TemplateRules, dict[int, Resource], list[Busy]
                 hi = min(hi, 24 * 60)
                 spans.append(WorkingInterval(day, _t(lo), _t(hi % (24 * 60))))
         res[rowid] = Resource(rowid, tuple(spans))
-    steps = tuple(
-        tuple(rnd.sample(range(1, 5), rnd.randint(1, 3))) for _ in range(rnd.randint(1, 2))
-    )
+    steps: tuple[tuple[int, ...], ...] = (tuple(rnd.sample(range(1, 5), rnd.randint(1, 3))),)
+    if rnd.random() < 0.5:  # a second step, with at least one resource the first lacks
+        others = [r for r in range(1, 5) if r != steps[0][0]]
+        steps += (tuple(rnd.sample(others, rnd.randint(1, 3))),)
     seats = rnd.choice([1, 1, 3])
     times = tuple((rnd.randrange(7), _t(rnd.randrange(0, 20 * 60, 30))) for _ in range(10))
     tpl = rules(
@@ -365,7 +367,8 @@ def _scenario(seed: int) -> tuple[TemplateRules, dict[int, Resource], list[Busy]
         seats=seats,
         course_times=times if seats > 1 else (),
     )
-    busy, taken = [], {}
+    busy: list[Busy] = []
+    taken: dict[datetime, int] = {}
     week_start = at(first, "00:00")
     for _ in range(rnd.randint(0, 40)):
         start = week_start + timedelta(minutes=rnd.randrange(0, 7 * 24 * 60, 15))
@@ -393,10 +396,10 @@ def test_is_slot_free_is_consistent_with_compute_slots(seed: int) -> None:
         (s.start, s.resource_rowids)
         for s in compute_slots(tpl, res, busy, taken, BERLIN, first, last, now)
     }
-    rowids = sorted(res)
-    combos = [c for n in (1, 2) for c in itertools.product(rowids, repeat=n)]
-    instant = at(first, "00:00") - timedelta(hours=2)
-    while instant < at(last + timedelta(days=1), "02:00"):
+    # Every ordered choice of resources of the right length, valid or not, plus a wrong length.
+    combos = [*itertools.product(sorted(res), repeat=len(tpl.step_resources)), (1, 2, 3)]
+    instant = at(first, "00:00")
+    while instant < at(last + timedelta(days=1), "00:00"):
         for combo in combos:
             expected = (instant, combo) in listed
             got = is_slot_free(tpl, res, busy, taken, BERLIN, instant, combo, now)
