@@ -164,31 +164,59 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         "BOOKING_CLIENT_ID": info["client_id"],
         "BOOKING_DEFAULT_ORGANIZATION": info["organizations"]["main"],
     }
+    widget = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "booking_app:create_app()",
+        ],
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}/en/o/{info['organizations']['main']}/"
-    click.echo(f"Sandbox:  {info['base_url']}")
-    click.echo(f"Widget:   {url}")
-    click.echo("Open the widget URL in a browser. Ctrl+C stops both.")
     try:
-        subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "flask",
-                "--app",
-                "booking_app:create_app",
-                "run",
-                "--port",
-                str(port),
-                "--no-debugger",
-            ],
-            env=env,
-            check=False,
-        )
-    except KeyboardInterrupt:
+        if not _wait_for_port(port, widget):
+            raise click.ClickException("the widget did not start (is the port in use?)")
+        click.echo(f"Sandbox:  {info['base_url']}")
+        click.echo(f"Widget:   {url}")
+        click.echo("Open the widget URL in a browser. Ctrl+C stops both.", nl=True)
+        sys.stdout.flush()
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        widget.wait()
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
+        for child in (widget, sandbox):
+            if child.poll() is None:
+                child.terminate()
+        for child in (widget, sandbox):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float = 30) -> bool:
+    """True once something listens on 127.0.0.1:port; False if `process` dies first."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 def main() -> None:

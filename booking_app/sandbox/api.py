@@ -50,6 +50,7 @@ def org_request(org_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
     """Authenticate for `org_id` and load it: the start of every organization route."""
     db = store().connection()
     token = authenticate(db)
+    repository.check_id(org_id, ids.ORGANIZATION, "organizationId")  # malformed: 400, not 401
     require_organization(token, org_id)
     return db, repository.organization(db, org_id)
 
@@ -72,6 +73,7 @@ def _module_request(module_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
 @bp.get("/module/<module_id>/organization/<org_id>/organization/list")
 def branch_list(module_id: str, org_id: str) -> Json:
     db, token = _module_request(module_id)
+    repository.check_id(org_id, ids.ORGANIZATION, "organizationId")
     require_organization(token, org_id)
     org = repository.organization(db, org_id)
     rows = db.execute(

@@ -29,7 +29,10 @@ APPOINTMENT_PREFIXES = (ids.APPOINTMENT, ids.EVENT_ATTENDANCE)
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or 400."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested too deeply for the parser: still just bad JSON
+        body = None
     if body is None:
         raise fail(400, "invalid_json")
     if not isinstance(body, dict):

@@ -35,7 +35,10 @@ def _store() -> Store:
 @bp.post("/oauth/token")
 def token() -> ResponseReturnValue:
     """Issue a refresh token (client_credentials) or an access token (refresh_token)."""
-    form: dict[str, Any] = dict(request.form) or (request.get_json(silent=True) or {})
+    try:
+        form: dict[str, Any] = dict(request.form) or (request.get_json(silent=True) or {})
+    except RecursionError:  # JSON nested too deeply for the parser
+        return _oauth_error(400, "invalid_request", "send a form-encoded body")
     if not isinstance(form, dict):
         return _oauth_error(400, "invalid_request", "send a form-encoded body")
     grant = form.get("grant_type")
@@ -90,7 +93,8 @@ def _issue(db: sqlite3.Connection, kind: str, module: int, org: int | None, ttl:
         db.execute(
             "INSERT INTO token (token, kind, module_rowid, organization_rowid, expires)"
             " VALUES (?,?,?,?,?)",
-            (value, kind, module, org, int(time.time()) + ttl),
+            # Not truncated to whole seconds: a 1 s token must not be born expired.
+            (value, kind, module, org, time.time() + ttl),
         )
     return value
 

@@ -7,12 +7,17 @@ marshmallow's nested error dict into `(parameter, key)` pairs such as
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
-KEYS: dict[str, str | list[Any] | dict[Any, Any]] = {"required": "missing", "null": "invalid_type", "invalid": "invalid_type"}
+KEYS: dict[str, str | list[Any] | dict[Any, Any]] = {
+    "required": "missing",
+    "null": "invalid_type",
+    "invalid": "invalid_type",
+}
 
 
 def _str(max_len: int = 255, min_len: int = 0, **kw: Any) -> fields.String:
@@ -89,6 +94,9 @@ class AdditionalValue(fields.Field[Any]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         scalar = (str, int, float, bool)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            raise SchemaError("invalid_value")  # NaN/Infinity would make the answers invalid JSON
         if isinstance(value, scalar) or (
             isinstance(value, list) and all(isinstance(v, scalar) for v in value)
         ):

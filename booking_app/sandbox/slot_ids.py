@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from booking_app.sandbox.ids import ALPHABET, BOOKING_SLOT, ID_LENGTH
 

@@ -56,7 +56,9 @@ def _range_list(
 
 
 def _number(value: str, parameter: str) -> int:
-    if not value.isdigit() or len(value) > 4:
+    # ASCII only: str.isdigit() also accepts superscripts (int() then fails) and
+    # full-width or Arabic-Indic digits.
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
         raise fail(400, "invalid_type", parameter)
     return int(value)
 
@@ -90,12 +92,20 @@ def list_day(org_id: str, template_id: str, year: str, month: str, day: str) -> 
 @bp.get(f"{SLOT_ROOT}/year/<year>/week/<week>/listWeek")
 def list_week(org_id: str, template_id: str, year: str, week: str) -> Json:
     db, org, template = _template(org_id, template_id)
-    y = _year(year, repository.org_zone(org))
-    w = _number(week, "week")
+    tz = repository.org_zone(org)
+    y, w = _number(year, "year"), _number(week, "week")
+    current = clock().now().astimezone(tz).year
+    # `year` is the ISO year: a week counts when one of its days is in the current
+    # or the next calendar year (2026-W53 holds 2027-01-01, 2030-W01 2029-12-31).
+    if not current - 1 <= y <= current + 2:
+        raise fail(400, "year_out_of_range", "year")
     if not 1 <= w <= date(y, 12, 28).isocalendar().week:
         raise fail(400, "week_out_of_range", "week")
     monday = date.fromisocalendar(y, w, 1)
-    return ok(_range_list(db, org, template, monday, monday + timedelta(days=6)))
+    sunday = monday + timedelta(days=6)
+    if sunday.year < current or monday.year > current + 1:
+        raise fail(400, "year_out_of_range", "year")
+    return ok(_range_list(db, org, template, monday, sunday))
 
 
 @bp.get(f"{SLOT_ROOT}/year/<year>/month/<month>/listMonth")
