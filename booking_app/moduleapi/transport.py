@@ -1,0 +1,155 @@
+"""HTTP for the client: one pooled session, timeouts on every call, GET retries with
+backoff and jitter, a circuit breaker, and a log line per request.
+
+POST and PUT are never retried here: a booking whose answer was lost is recovered
+by its `customId`, not by sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from booking_app.moduleapi import envelope, errors
+from booking_app.moduleapi.breaker import CircuitBreaker
+
+log = logging.getLogger("booking_app.moduleapi")
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def pooled_session(pool_size: int = 32) -> requests.Session:
+    """A session whose connection pool suits a threaded worker."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class Transport:
+    """Sends requests and turns failures into `errors`."""
+
+    def __init__(
+        self,
+        *,
+        session: requests.Session | None = None,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 10.0,
+        max_retries: int = 2,
+        retry_budget: float = 6.0,
+        max_retry_wait: float = 2.0,
+        backoff_base: float = 0.2,
+        breaker: CircuitBreaker | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.session = session or pooled_session()
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_retries = max_retries
+        self.retry_budget = retry_budget
+        self.max_retry_wait = max_retry_wait
+        self.backoff_base = backoff_base
+        self.breaker = breaker
+        self.sleep = sleep
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        route: str,
+        headers: dict[str, str] | None = None,
+        json: Any = None,
+        data: dict[str, str] | None = None,
+    ) -> tuple[requests.Response, str]:
+        """One request (GETs retried when that is safe): the response of any status, and
+        the request id its log line carries."""
+        attempts = 1 + (self.max_retries if method == "GET" else 0)
+        deadline = time.monotonic() + self.retry_budget
+        for attempt in range(attempts):
+            request_id = uuid.uuid4().hex[:16]
+            last = attempt == attempts - 1
+            try:
+                response = self._once(method, url, route, request_id, headers, json, data)
+            except errors.ApiConnectionError:
+                if last or not self._wait(attempt, None, deadline):
+                    raise
+                continue
+            if response.status_code in RETRY_STATUSES and not last:
+                hint = (
+                    envelope.retry_after(response) if response.status_code in (429, 503) else None
+                )
+                if self._wait(attempt, hint, deadline):
+                    response.close()
+                    continue
+            return response, request_id
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        route: str,
+        request_id: str,
+        headers: dict[str, str] | None,
+        json: Any,
+        data: dict[str, str] | None,
+    ) -> requests.Response:
+        if self.breaker is not None and not self.breaker.allow():
+            log.warning("moduleapi %s %s circuit open rid=%s", method, route, request_id)
+            raise errors.CircuitOpenError(
+                "the Module API failed repeatedly; not calling it for a moment",
+                request_id=request_id,
+            )
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                method, url, headers=headers, json=json, data=data, timeout=self.timeout
+            )
+        except requests.Timeout as error:
+            self._failed(method, route, request_id, started, "timeout")
+            raise errors.ApiTimeoutError(
+                f"no answer from the Module API in time ({route})", request_id=request_id
+            ) from error
+        except requests.RequestException as error:
+            self._failed(method, route, request_id, started, "connection error")
+            raise errors.ApiConnectionError(
+                f"cannot reach the Module API ({route}): {type(error).__name__}",
+                request_id=request_id,
+            ) from error
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info(
+            "moduleapi %s %s %s %.0fms rid=%s",
+            method,
+            route,
+            response.status_code,
+            elapsed,
+            request_id,
+        )
+        if self.breaker is not None:
+            if response.status_code >= 500:
+                self.breaker.record_failure()
+            else:
+                self.breaker.record_success()
+        return response
+
+    def _failed(self, method: str, route: str, rid: str, started: float, what: str) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        log.warning("moduleapi %s %s %s %.0fms rid=%s", method, route, what, elapsed, rid)
+        if self.breaker is not None:
+            self.breaker.record_failure()
+
+    def _wait(self, attempt: int, hint: float | None, deadline: float) -> bool:
+        """Sleep before the next attempt; False when the time budget forbids it."""
+        backoff = random.uniform(0, self.backoff_base * 2**attempt)  # full jitter
+        delay = min(max(hint or 0.0, backoff), self.max_retry_wait)
+        if time.monotonic() + delay >= deadline:
+            return False
+        self.sleep(delay)
+        return True

@@ -1,0 +1,84 @@
+"""The widget's entry page against a real sandbox process, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from booking_app import create_app
+from tests.support.sandbox import SandboxProcess
+
+
+def widget_for(sandbox: SandboxProcess, **extra: object) -> Flask:
+    """A widget app configured against `sandbox`."""
+    return create_app(
+        {
+            "TESTING": True,
+            "BOOKING_MODULE_API_URL": sandbox.base_url,
+            "BOOKING_OAUTH_URL": sandbox.oauth_url,
+            "BOOKING_CLIENT_ID": sandbox.client_id,
+            "BOOKING_SECRET_KEY": "integration-test-secret-key",
+            "BOOKING_DEFAULT_ORGANIZATION": sandbox.main_org,
+            "BOOKING_CONNECT_TIMEOUT": 1,
+            "BOOKING_READ_TIMEOUT": 2,
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+def client(sandbox: SandboxProcess) -> FlaskClient:
+    return widget_for(sandbox).test_client()
+
+
+def test_entry_page_lists_services_in_english(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    page = client.get(f"/en/o/{sandbox.main_org}/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Studio Morgenrot" in html
+    for name in ("Haircut", "Colouring", "Beard trim", "Consultation", "Wedding styling"):
+        assert name in html
+    assert "Kopfmassage (Wiener Art)" in html  # only de-AT: the organization's language
+    assert "€35.00" in html
+    assert "30 minutes" in html
+
+
+def test_entry_page_in_german(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    html = client.get(f"/de/o/{sandbox.main_org}/").get_data(as_text=True)
+    assert '<html lang="de">' in html
+    assert "Haarschnitt" in html
+    assert "Färben" in html
+    assert "35,00\xa0€" in html
+    assert "30 Minuten" in html
+    assert "Leistung wählen" in html
+
+
+def test_root_redirects_by_accept_language(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    answer = client.get("/", headers={"Accept-Language": "de-AT,de;q=0.9"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/de/o/{sandbox.main_org}/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/en/o/f6" + "0" * 30 + "/", "/en/o/not-an-id/", "/xx/o/f6" + "0" * 30 + "/"],
+)
+def test_unknown_organization_or_language_is_404(client: FlaskClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+def test_upstream_down_gives_a_clear_503(sandbox: SandboxProcess) -> None:
+    app = widget_for(
+        sandbox,
+        BOOKING_MODULE_API_URL="http://127.0.0.1:9/module/v3/",
+        BOOKING_OAUTH_URL="http://127.0.0.1:9/oauth/token",
+    )
+    page = app.test_client().get(f"/en/o/{sandbox.main_org}/")
+    assert page.status_code == 503
+    assert "try again" in page.get_data(as_text=True)
+
+
+def test_healthz(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
