@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench translations clean
+.PHONY: demo test lint typecheck unit bench translations clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ demo: $(STAMP)
 	$(BIN)/booking-app demo
 
 ## Every check: lint, format, types, and all tests.
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) system-deps lint typecheck unit
+
+## Debian packages the tests run for real (redis-server).
+system-deps:
+	./scripts/system-deps.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
