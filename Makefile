@@ -39,9 +39,15 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_listweek.py
 
+## Re-extract UI strings, fill catalogs from translations/tables/*.json, compile.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --project booking-app \
+	  --copyright-holder "booking-app authors" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python scripts/fill_catalog.py en
+	for table in translations/tables/*.json; do \
+	  $(BIN)/python scripts/fill_catalog.py $$(basename $$table .json) $$table || exit 1; done
 	$(BIN)/pybabel compile -d translations
 
 clean:

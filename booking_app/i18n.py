@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from flask import Flask, g, request
-from flask_babel import Babel
+from flask import Flask, g, request, url_for
+from flask_babel import Babel, gettext
 
 from booking_app.paths import resource_dir
 
@@ -74,3 +75,25 @@ def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the URL-driven locale."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(resource_dir("translations")))
     Babel(app, locale_selector=current_language)
+
+
+def _(message: str, **variables: Any) -> str:
+    """gettext for the current request's language (typed wrapper of Flask-Babel's)."""
+    return str(gettext(message, **variables))
+
+
+def language_links() -> list[tuple[str, str | None]]:
+    """(code, URL of this page in that language) for the switcher; None for the current."""
+    view_args = request.view_args or {}
+    if request.method != "GET" or "lang" not in view_args or not request.endpoint:
+        return []
+    query = request.args.to_dict()
+    return [
+        (
+            code,
+            None
+            if code == view_args["lang"]
+            else url_for(request.endpoint, **{**query, **view_args, "lang": code}),
+        )
+        for code in UI_LANGUAGES
+    ]

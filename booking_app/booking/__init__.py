@@ -1,5 +1,6 @@
-"""The customer's booking flow (blueprint)."""
+"""The customer's booking flow (blueprint): entry → slots → details → confirmation."""
 
-from booking_app.booking.views import bp
+from booking_app.booking import confirmation, details, entry, slots  # noqa: F401 (routes)
+from booking_app.booking.blueprint import bp
 
 __all__ = ["bp"]

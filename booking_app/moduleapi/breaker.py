@@ -1,9 +1,13 @@
 """A small circuit breaker, so a dead upstream is not hammered by every request.
 
-After `threshold` consecutive failures the circuit opens for `cooldown` seconds:
-calls fail fast with CircuitOpenError. Then one trial call is let through; its
-success closes the circuit. The state lives in the shared cache when there is one
-(Redis), so all workers see the same circuit; otherwise in this process.
+closed:     calls go out; consecutive failures are counted, a success resets them.
+open:       after `threshold` consecutive failures, calls fail fast for `cooldown` s.
+half-open:  then one trial call is let through (one per cooldown, across processes:
+            a `cache.add` key); its success closes the circuit, its failure opens it
+            again at once.
+
+The state lives in the shared cache, so all workers of a Redis-backed deployment see
+the same circuit; with the in-memory cache it is per process.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from booking_app.moduleapi.safecache import SafeCache
 
@@ -29,35 +34,52 @@ class CircuitBreaker:
     ) -> None:
         self._cache = cache
         self._key = f"breaker:{name}"
-        self.threshold = threshold
+        self.threshold = max(1, threshold)
         self.cooldown = cooldown
         self._clock = clock  # wall time: shared state needs a clock all processes agree on
         self._lock = threading.Lock()
 
     def _state(self) -> dict[str, float]:
-        state = self._cache.get(self._key)
-        return state if isinstance(state, dict) else {"failures": 0, "open_until": 0.0}
+        state: Any = self._cache.get(self._key)
+        if isinstance(state, dict) and {"failures", "open_until"} <= set(state):
+            return {"failures": float(state["failures"]), "open_until": float(state["open_until"])}
+        return {"failures": 0.0, "open_until": 0.0}
 
     def _save(self, state: dict[str, float]) -> None:
-        self._cache.set(self._key, state, timeout=int(self.cooldown * 6) + 1)
+        self._cache.set(self._key, state, timeout=int(self.cooldown * 6) + 60)
+
+    @property
+    def state(self) -> str:
+        """`closed`, `open` or `half-open` (for logs and tests)."""
+        current = self._state()
+        if current["failures"] < self.threshold:
+            return "closed"
+        return "open" if current["open_until"] > self._clock() else "half-open"
 
     def allow(self) -> bool:
         """True when a call may go out now."""
-        return self._state()["open_until"] <= self._clock()
+        current = self._state()
+        if current["failures"] < self.threshold:
+            return True
+        if current["open_until"] > self._clock():
+            return False
+        # Half-open: exactly one trial per cooldown period, whoever gets the key first.
+        trial_key = f"{self._key}:trial:{current['open_until']:.3f}"
+        return self._cache.add(trial_key, 1, timeout=int(self.cooldown) + 1)
 
     def record_success(self) -> None:
         """A call succeeded: close the circuit."""
-        state = self._state()
-        if state["failures"] or state["open_until"]:
+        current = self._state()
+        if current["failures"] or current["open_until"]:
             with self._lock:
-                self._save({"failures": 0, "open_until": 0.0})
+                self._save({"failures": 0.0, "open_until": 0.0})
 
     def record_failure(self) -> None:
         """A call failed (connection error or 5xx): count it, maybe open."""
         with self._lock:
-            state = self._state()
-            state["failures"] = state["failures"] + 1
-            if state["failures"] >= self.threshold:
-                state["open_until"] = self._clock() + self.cooldown
-                state["failures"] = 0
-            self._save(state)
+            current = self._state()
+            current["failures"] += 1
+            if current["failures"] >= self.threshold:
+                current["failures"] = float(self.threshold)
+                current["open_until"] = self._clock() + self.cooldown
+            self._save(current)

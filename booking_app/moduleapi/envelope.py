@@ -3,34 +3,56 @@ response to the error hierarchy."""
 
 from __future__ import annotations
 
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 
 from booking_app.moduleapi import errors
 
+MAX_MESSAGES = 50
+MAX_MESSAGE_TEXT = 500
+MAX_PARAMETER = 100
 
-def failures_of(body: Any) -> list[tuple[str | None, str]]:
-    """The `(parameter, text)` pairs of the failure messages in an envelope."""
+
+def failures_of(body: Any) -> list[errors.Failure]:
+    """The `(parameter, text)` pairs of the failure messages in an envelope.
+
+    Messages typed `success` or `info` are not failures; a message without a type is.
+    """
     if not isinstance(body, dict) or not isinstance(body.get("messageList"), list):
         return []
-    out: list[tuple[str | None, str]] = []
-    for item in body["messageList"][:50]:
-        if isinstance(item, dict) and item.get("type", "failure") not in ("success", "info"):
-            parameter = item.get("parameter")
-            text = str(item.get("text") or "")[:500]
-            out.append((str(parameter)[:100] if parameter else None, text))
+    out: list[errors.Failure] = []
+    for item in body["messageList"][:MAX_MESSAGES]:
+        if not isinstance(item, dict) or item.get("type", "failure") in ("success", "info"):
+            continue
+        parameter = item.get("parameter")
+        text = item.get("text")
+        out.append(
+            (
+                str(parameter)[:MAX_PARAMETER] if parameter else None,
+                str(text)[:MAX_MESSAGE_TEXT] if text is not None else "",
+            )
+        )
     return out
 
 
-def retry_after(response: requests.Response) -> float | None:
-    """The server's Retry-After hint in seconds (numeric form only), if any."""
-    value = response.headers.get("Retry-After", "")
+def retry_after(response: requests.Response, now: float | None = None) -> float | None:
+    """The server's Retry-After hint in seconds (delta-seconds or an HTTP date), if any."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
     try:
         seconds = float(value)
     except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+        return max(seconds, 0.0)
+    return seconds if seconds >= 0 and seconds == seconds else None
 
 
 def read(response: requests.Response, request_id: str) -> Any:
@@ -42,23 +64,34 @@ def read(response: requests.Response, request_id: str) -> Any:
     status = response.status_code
     if 200 <= status < 300:
         if not isinstance(body, dict) or "content" not in body:
+            kind = "JSON without an envelope" if body is not None else "no JSON"
             raise errors.ResponseFormatError(
-                "the answer is not a Module API envelope", status=status, request_id=request_id
+                f"the answer is not a Module API envelope ({kind})",
+                status=status,
+                request_id=request_id,
             )
         return body["content"]
+    raise error_for(response, body, request_id)
+
+
+def error_for(response: requests.Response, body: Any, request_id: str) -> errors.ModuleApiError:
+    """The error that a failed response (status 3xx, 4xx or 5xx) stands for."""
+    status = response.status_code
     failures = failures_of(body)
     summary = "; ".join(f"{p}: {t}" if p else t for p, t in failures) or response.reason or ""
     kw: dict[str, Any] = {"status": status, "failures": failures, "request_id": request_id}
-    if status == 401 or status == 403:
-        raise errors.AuthenticationError(f"not authorised: {summary}", **kw)
+    if status in (401, 403):
+        return errors.AuthenticationError(f"not authorised: {summary}", **kw)
     if status == 404:
-        raise errors.NotFoundError(f"not found: {summary}", **kw)
+        return errors.NotFoundError(f"not found: {summary}", **kw)
     if status == 409:
-        raise errors.ConflictError(f"conflict: {summary}", **kw)
+        return errors.ConflictError(f"conflict: {summary}", **kw)
     if status == 429:
-        raise errors.RateLimitError(
+        return errors.RateLimitError(
             f"rate limited: {summary}", retry_after=retry_after(response), **kw
         )
     if 400 <= status < 500:
-        raise errors.ValidationError(f"refused: {summary}", **kw)
-    raise errors.ServerError(f"server error: {summary}", **kw)
+        return errors.ValidationError(f"refused: {summary}", **kw)
+    if status >= 500:
+        return errors.ServerError(f"server error: {summary}", **kw)
+    return errors.ResponseFormatError(f"unexpected status: {summary}", **kw)

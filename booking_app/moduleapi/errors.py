@@ -2,9 +2,23 @@
 
 Each carries the HTTP status (if any), the API's failure messages as
 `(parameter, text)` pairs, and the request id that the log line also shows.
+
+    ModuleApiError
+    ├── ApiConnectionError        cannot reach the API (retryable for GETs)
+    │   ├── ApiTimeoutError       no answer within the (connect, read) timeouts
+    │   └── CircuitOpenError      failing fast after repeated upstream failures
+    ├── AuthenticationError       401/403, or the token endpoint refused the module
+    ├── NotFoundError             404, or no token can be had for the organization
+    ├── ValidationError           400 and other 4xx: `failures` names the parameters
+    ├── ConflictError             409: slot taken, customId exists, canceled already
+    ├── RateLimitError            429: `retry_after` in seconds
+    ├── ServerError               5xx
+    └── ResponseFormatError       an answer the client cannot understand
 """
 
 from __future__ import annotations
+
+Failure = tuple[str | None, str]
 
 
 class ModuleApiError(Exception):
@@ -15,17 +29,27 @@ class ModuleApiError(Exception):
         message: str,
         *,
         status: int | None = None,
-        failures: list[tuple[str | None, str]] | None = None,
+        failures: list[Failure] | None = None,
         request_id: str = "",
     ) -> None:
         super().__init__(message)
+        self.message = message
         self.status = status
-        self.failures = failures or []
+        self.failures: list[Failure] = list(failures or [])
         self.request_id = request_id
 
+    @property
+    def parameters(self) -> set[str]:
+        """The request parameters the API named in its failure messages."""
+        return {parameter for parameter, _ in self.failures if parameter}
+
     def __str__(self) -> str:
-        base = super().__str__()
-        return f"{base} (status {self.status}, request {self.request_id})" if self.status else base
+        details = []
+        if self.status is not None:
+            details.append(f"status {self.status}")
+        if self.request_id:
+            details.append(f"request {self.request_id}")
+        return f"{self.message} ({', '.join(details)})" if details else self.message
 
 
 class ApiConnectionError(ModuleApiError):
@@ -45,7 +69,7 @@ class AuthenticationError(ModuleApiError):
 
 
 class NotFoundError(ModuleApiError):
-    """The entity does not exist (404)."""
+    """The entity does not exist (404), or the module serves no such organization."""
 
 
 class ValidationError(ModuleApiError):
@@ -59,8 +83,16 @@ class ConflictError(ModuleApiError):
 class RateLimitError(ModuleApiError):
     """Too many requests (429); `retry_after` is the server's hint in seconds."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = 429,
+        failures: list[Failure] | None = None,
+        request_id: str = "",
+    ) -> None:
+        super().__init__(message, status=status, failures=failures, request_id=request_id)
         self.retry_after = retry_after
 
 

@@ -1,0 +1,235 @@
+"""The details form and the booking itself.
+
+No cookie and no session: the chosen slot and the booking's idempotency key travel
+in a signed, expiring form token. The key is sent as the appointment's `customId`,
+so a double submit, a reload or a retry after a lost answer finds the appointment
+already made instead of making a second one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, get_timezone_name
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from booking_app.booking.blueprint import bp, check_ids, find_template, get_client, unavailable
+from booking_app.booking.form import (
+    UPSTREAM_FIELDS,
+    FormFlags,
+    booking_body,
+    field_error_text,
+    field_label,
+    validate_details,
+)
+from booking_app.booking.timezones import customer_zone
+from booking_app.booking.viewmodels import organization_view, service_view
+from booking_app.i18n import _
+from booking_app.moduleapi import (
+    ApiConnectionError,
+    ConflictError,
+    ModuleApiError,
+    NotFoundError,
+    ServerError,
+    ValidationError,
+    models,
+)
+from booking_app.tokens import FORM_SALT, InvalidToken, TokenSigner
+
+FORM_MAX_AGE = 2 * 3600
+
+
+def form_signer() -> TokenSigner:
+    """The signer of details-form tokens."""
+    return TokenSigner(current_app.config["SECRET_KEY"], FORM_SALT)
+
+
+def _slot_start(value: str | None) -> datetime:
+    try:
+        start = datetime.fromisoformat(value or "")
+    except ValueError:
+        abort(404)
+    if start.tzinfo is None:
+        abort(404)
+    return start
+
+
+def _context(lang: str, org_id: str, template_id: str) -> tuple[Any, models.BookingTemplate]:
+    client = get_client()
+    try:
+        org = client.get_organization(org_id, lang=lang)
+        template = find_template(client, org_id, template_id, lang)
+    except NotFoundError:
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    return organization_view(org), template
+
+
+def _render(
+    lang: str,
+    organization: Any,
+    template: models.BookingTemplate,
+    payload: dict[str, Any],
+    token: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    notice: str = "",
+) -> Any:
+    zone = customer_zone(payload.get("z"), None, organization.time_zone)
+    start = _slot_start(payload.get("a")).astimezone(zone)
+    flags = FormFlags.of(template)
+    return render_template(
+        "details.html",
+        organization=organization,
+        service=service_view(template, lang, organization.language),
+        when=format_datetime(start, format="full", locale=lang)
+        .replace(format_datetime(start, "zzzz", locale=lang), "")
+        .strip(" ,"),
+        zone_name=get_timezone_name(zone, locale=lang),
+        token=token,
+        flags=flags,
+        values=values,
+        errors=errors,
+        error_texts={name: field_error_text(name, key) for name, key in errors.items()},
+        label=field_label,
+        notice=notice,
+        back_args={"tz": zone.key, "staff": payload.get("st") or None},
+    ), status
+
+
+@bp.get("/<lang>/o/<org_id>/s/<template_id>/book")
+def details(lang: str, org_id: str, template_id: str) -> Any:
+    """The details form for the slot chosen in the week view."""
+    check_ids(org_id, template_id)
+    slot_id = request.args.get("slot", "")
+    if not (slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()):
+        abort(404)
+    start = _slot_start(request.args.get("at"))
+    organization, template = _context(lang, org_id, template_id)
+    zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
+    payload = {
+        "o": org_id,
+        "t": template_id,
+        "s": slot_id,
+        "a": start.isoformat(),
+        "k": secrets.token_hex(16),  # the idempotency key: the appointment's customId
+        "z": zone.key,
+        "st": request.args.get("staff", "")[:32],
+    }
+    return _render(lang, organization, template, payload, form_signer().sign(payload), {}, {})
+
+
+def _same_origin() -> bool:
+    """The CSRF check that needs no cookie: browsers say where a POST comes from."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc == request.host
+    return True
+
+
+@bp.post("/<lang>/o/<org_id>/s/<template_id>/book")
+def book(lang: str, org_id: str, template_id: str) -> Any:
+    """Validate, book once, and redirect to the confirmation."""
+    check_ids(org_id, template_id)
+    if not _same_origin():
+        abort(403)
+    try:
+        payload = form_signer().load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
+    except InvalidToken:
+        return render_template(
+            "error.html",
+            title=_("This form has expired"),
+            detail=_(
+                "For your security, booking forms are valid for two hours. "
+                "Please choose your time again."
+            ),
+            link=url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id),
+            link_text=_("Choose a time"),
+        ), 410
+    if payload.get("o") != org_id or payload.get("t") != template_id:
+        abort(404)
+    token = request.form["token"]
+    organization, template = _context(lang, org_id, template_id)
+    flags = FormFlags.of(template)
+    values, errors = validate_details(flags, request.form)
+    if errors:
+        return _render(lang, organization, template, payload, token, values, errors, 400)
+    body = booking_body(values, flags, slot_id=payload["s"], custom_id=payload["k"], locale=lang)
+    client = get_client()
+    appointment: models.Appointment | None
+    try:
+        appointment = client.add_appointment(org_id, body, template_id=template_id, lang=lang)
+    except ConflictError as conflict:
+        if any(p == "customId" for p, _t in conflict.failures):
+            appointment = _find(org_id, payload["k"], lang)  # booked already: show it
+            if appointment is None:
+                unavailable()
+        else:
+            return _slot_taken(lang, org_id, template_id, payload)
+    except ValidationError as refused:
+        upstream = {
+            UPSTREAM_FIELDS[p]: "invalid" for p, _t in refused.failures if p in UPSTREAM_FIELDS
+        }
+        if not upstream:
+            return _slot_taken(lang, org_id, template_id, payload)
+        return _render(lang, organization, template, payload, token, values, upstream, 400)
+    except (ApiConnectionError, ServerError):
+        # The answer was lost: the booking may or may not exist. Ask before saying so.
+        appointment = _find(org_id, payload["k"], lang)
+        if appointment is None:
+            return _render(
+                lang,
+                organization,
+                template,
+                payload,
+                token,
+                values,
+                {},
+                503,
+                notice=_(
+                    "We could not reach the booking system, so your booking "
+                    "is not made yet. Your details are kept: please try again."
+                ),
+            )
+    except ModuleApiError:
+        unavailable()
+    if appointment is None:
+        unavailable()
+    from booking_app.booking.confirmation import confirmation_url
+
+    return redirect(confirmation_url(lang, org_id, template_id, appointment, payload), 303)
+
+
+def _find(org_id: str, custom_id: str, lang: str) -> models.Appointment | None:
+    try:
+        return get_client().identify_appointment(org_id, custom_id, lang=lang)
+    except NotFoundError:
+        return None
+    except ModuleApiError:
+        return None
+
+
+def _slot_taken(lang: str, org_id: str, template_id: str, payload: dict[str, Any]) -> Any:
+    zone = ZoneInfo(payload.get("z") or "UTC")
+    iso = _slot_start(payload.get("a")).astimezone(zone).isocalendar()
+    return redirect(
+        url_for(
+            "booking.slots",
+            lang=lang,
+            org_id=org_id,
+            template_id=template_id,
+            week=f"{iso.year}-W{iso.week:02d}",
+            tz=zone.key,
+            staff=payload.get("st") or None,
+            taken=1,
+        ),
+        303,
+    )

@@ -1,0 +1,39 @@
+"""The entry page: the organization, its branches, and its bookable services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template
+
+from booking_app.booking.blueprint import bp, check_ids, get_client, unavailable
+from booking_app.booking.viewmodels import organization_view, service_view
+from booking_app.i18n import _
+from booking_app.moduleapi import ModuleApiError, NotFoundError
+
+
+@bp.get("/<lang>/")
+def no_organization(lang: str) -> Any:
+    """Shown at `/` when no default organization is configured."""
+    return render_template(
+        "error.html",
+        title=_("No business selected"),
+        detail=_("Open the booking link the business gave you."),
+    ), 404
+
+
+@bp.get("/<lang>/o/<org_id>/")
+def entry(lang: str, org_id: str) -> Any:
+    """The organization and its services."""
+    check_ids(org_id)
+    client = get_client()
+    try:
+        org = client.get_organization(org_id, lang=lang)
+        templates = client.list_booking_templates(org_id, lang=lang)
+    except NotFoundError:
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    organization = organization_view(org)
+    services = [service_view(t, lang, organization.language) for t in templates]
+    return render_template("entry.html", organization=organization, services=services)

@@ -1,0 +1,187 @@
+"""The week view of free slots of one service, in the customer's time zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time, get_timezone_name
+from flask import abort, redirect, render_template, request, url_for
+
+from booking_app.booking.blueprint import bp, check_ids, find_template, get_client, unavailable
+from booking_app.booking.timezones import customer_zone, valid_zone
+from booking_app.booking.viewmodels import organization_view, resource_name, service_view
+from booking_app.moduleapi import ModuleApiError, NotFoundError, models
+
+WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    """A free time the customer can pick."""
+
+    slot_id: str
+    start_iso: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DayView:
+    """One day of the week view."""
+
+    label: str
+    iso: str
+    slots: tuple[SlotChoice, ...]
+
+
+@dataclass(frozen=True)
+class StaffOption:
+    """A resource the customer may choose (or "anyone", id "")."""
+
+    id: str
+    name: str
+    selected: bool
+
+
+def week_param(value: str | None, today: date) -> tuple[int, int]:
+    """The (ISO year, week) asked for, or this week; 404 on a malformed value."""
+    if not value:
+        iso = today.isocalendar()
+        return iso.year, iso.week
+    match = WEEK.match(value)
+    if not match:
+        abort(404)
+    year, week = int(match[1]), int(match[2])
+    if not 1 <= week <= date(year, 12, 28).isocalendar().week:
+        abort(404)
+    return year, week
+
+
+def week_label(year: int, week: int) -> str:
+    """`2026-W49`."""
+    return f"{year}-W{week:02d}"
+
+
+def staff_step(template: models.BookingTemplate) -> tuple[int, models.BookingStep] | None:
+    """The booking step where the customer chooses (e.g. an employee), if any."""
+    for index, step in enumerate(template.steps):
+        if len(step.resources) > 1 and step.selection_display.upper() != "HIDDEN":
+            return index, step
+    return None
+
+
+def group_by_day(
+    slots: tuple[models.BookingSlot, ...],
+    zone: ZoneInfo,
+    first: date,
+    lang: str,
+    staff: str,
+) -> list[DayView]:
+    """Seven days from `first`, each with its distinct free times in `zone`."""
+    by_day: dict[date, dict[datetime, models.BookingSlot]] = {}
+    for slot in slots:
+        if staff and staff not in slot.resource_ids:
+            continue
+        local = slot.start.astimezone(zone)
+        by_day.setdefault(local.date(), {}).setdefault(local, slot)  # one entry per time
+    days = []
+    for offset in range(7):
+        day = first + timedelta(days=offset)
+        times = sorted(by_day.get(day, {}).items())
+        days.append(
+            DayView(
+                label=format_date(day, format="full", locale=lang),
+                iso=day.isoformat(),
+                slots=tuple(
+                    SlotChoice(
+                        s.id, s.start.isoformat(), format_time(t, format="short", locale=lang)
+                    )
+                    for t, s in times
+                ),
+            )
+        )
+    return days
+
+
+@bp.get("/<lang>/o/<org_id>/s/<template_id>/")
+def slots(lang: str, org_id: str, template_id: str) -> Any:
+    """Free times of a week; `week`, `staff` and `tz` come from the query string."""
+    check_ids(org_id, template_id)
+    client = get_client()
+    try:
+        org = client.get_organization(org_id, lang=lang)
+        template = find_template(client, org_id, template_id, lang)
+    except NotFoundError:
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    organization = organization_view(org)
+    org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
+    zone = customer_zone(request.args.get("tz"), request.args.get("btz"), organization.time_zone)
+    today = datetime.now(org_zone).date()
+    year, week = week_param(request.args.get("week"), today)
+    monday = date.fromisocalendar(year, week, 1)
+    this_monday = today - timedelta(days=today.weekday())
+    last_day = date(today.year + 1, 12, 31)
+    if monday < this_monday or monday > last_day:
+        abort(404)
+    step = staff_step(template)
+    staff = request.args.get("staff", "")
+    if step is None or staff not in {r.id for r in step[1].resources}:
+        staff = ""
+    try:
+        found = client.list_week(org_id, template_id, year, week, lang=lang)
+    except ModuleApiError:
+        unavailable()
+    previous = monday - timedelta(days=7)
+    following = monday + timedelta(days=7)
+    args = {"tz": zone.key, "staff": staff or None}
+    return render_template(
+        "slots.html",
+        organization=organization,
+        service=service_view(template, lang, organization.language),
+        days=group_by_day(found.slots, zone, monday, lang, staff),
+        zone=zone.key,
+        zone_name=get_timezone_name(zone, locale=lang),
+        org_zone=org_zone.key,
+        staff_options=[
+            StaffOption("", "", not staff),
+            *(
+                StaffOption(r.id, resource_name(r, lang, organization.language), r.id == staff)
+                for r in (step[1].resources if step else ())
+            ),
+        ]
+        if step
+        else [],
+        week=week_label(year, week),
+        previous_week=week_label(*previous.isocalendar()[:2]) if previous >= this_monday else None,
+        next_week=week_label(*following.isocalendar()[:2]) if following <= last_day else None,
+        args=args,
+    )
+
+
+@bp.get("/<lang>/o/<org_id>/s/<template_id>/earliest")
+def earliest(lang: str, org_id: str, template_id: str) -> Any:
+    """Jump to the week of the first free slot."""
+    check_ids(org_id, template_id)
+    client = get_client()
+    try:
+        slot = client.earliest_slot(org_id, template_id, lang=lang)
+        org = client.get_organization(org_id, lang=lang)
+    except NotFoundError:
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff")}
+    if slot is not None:
+        org_zone = ZoneInfo(valid_zone(org.time_zone) or "UTC")
+        iso = slot.start.astimezone(org_zone).isocalendar()
+        args["week"] = week_label(iso.year, iso.week)
+    else:
+        args["none"] = "1"
+    return redirect(
+        url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args), 303
+    )

@@ -1,0 +1,28 @@
+"""The customer's time zone: an explicit choice, else the browser's, else the business's."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows (the allow-list)."""
+    return frozenset(available_timezones())
+
+
+def valid_zone(name: str | None) -> str | None:
+    """`name` if it is a known IANA zone (never a path), else None."""
+    if not name or len(name) > 64:
+        return None
+    return name if name in known_zones() else None
+
+
+def customer_zone(explicit: str | None, browser: str | None, organization: str) -> ZoneInfo:
+    """The zone to show times in, by the documented order of preference."""
+    for name in (explicit, browser, organization):
+        valid = valid_zone(name)
+        if valid:
+            return ZoneInfo(valid)
+    return ZoneInfo("UTC")

@@ -1,0 +1,93 @@
+"""Plain view models: what templates receive instead of API objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import format_currency
+
+from booking_app.i18n import pick_translation
+from booking_app.moduleapi import models
+
+
+@dataclass(frozen=True)
+class OrganizationView:
+    """What the pages show of the organization."""
+
+    id: str
+    name: str
+    address_line: str
+    language: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """One bookable service as the customer sees it."""
+
+    id: str
+    name: str
+    description: str
+    duration: int
+    price: str
+
+
+def texts(entries: tuple[models.I18nText, ...]) -> list[dict[str, str]]:
+    """An I18n tuple in the shape `pick_translation` reads."""
+    return [{"key": e.key, "value": e.value} for e in entries]
+
+
+def organization_view(org: models.Organization) -> OrganizationView:
+    """The organization's name, one address line, language and zone."""
+    address = org.address
+    line = (
+        ", ".join(x for x in (address.street, f"{address.zip} {address.city}".strip()) if x)
+        if address
+        else ""
+    )
+    return OrganizationView(
+        id=org.id,
+        name=org.name,
+        address_line=line,
+        language=org.language,
+        time_zone=org.time_zone or "UTC",
+    )
+
+
+def format_price(template: models.BookingTemplate, lang: str) -> str:
+    """The price for the locale and currency, or "" when it is not to be shown."""
+    if not template.show_price or template.price_gross is None or not template.currency:
+        return ""
+    try:
+        return format_currency(template.price_gross, template.currency, locale=lang)
+    except (ValueError, LookupError):  # an unknown currency code from upstream
+        return f"{template.price_gross:.2f} {template.currency}"
+
+
+def service_view(template: models.BookingTemplate, lang: str, org_lang: str) -> ServiceView:
+    """A service's translated name and description, duration and price."""
+    return ServiceView(
+        id=template.id,
+        name=pick_translation(
+            texts(template.public_name_i18n or template.name_i18n),
+            lang,
+            organization_language=org_lang,
+            fallback=template.public_name or template.name,
+        ),
+        description=pick_translation(
+            texts(template.description_i18n),
+            lang,
+            organization_language=org_lang,
+            fallback=template.description,
+        ),
+        duration=template.duration,
+        price=format_price(template, lang),
+    )
+
+
+def resource_name(resource: models.BookingResource, lang: str, org_lang: str) -> str:
+    """A resource's display name (translated name, else first + last name)."""
+    plain = resource.name or f"{resource.first_name} {resource.last_name}".strip()
+    return pick_translation(
+        texts(resource.name_i18n), lang, organization_language=org_lang, fallback=plain
+    )
