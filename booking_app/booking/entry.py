@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
 from booking_app.booking.blueprint import bp, check_ids, get_client, unavailable
 from booking_app.booking.viewmodels import organization_view, service_view
 from booking_app.i18n import _
 from booking_app.moduleapi import ModuleApiError, NotFoundError
+
+SEARCH_FROM = 8  # branches: a search box once there are this many
 
 
 @bp.get("/<lang>/")
@@ -24,16 +26,30 @@ def no_organization(lang: str) -> Any:
 
 @bp.get("/<lang>/o/<org_id>/")
 def entry(lang: str, org_id: str) -> Any:
-    """The organization and its services."""
+    """The organization's branches (a choice first, when it has any), else its services."""
     check_ids(org_id)
     client = get_client()
     try:
         org = client.get_organization(org_id, lang=lang)
-        templates = client.list_booking_templates(org_id, lang=lang)
+        branches = [] if request.args.get("here") else client.list_branches(org_id, lang=lang)
+        templates = [] if branches else client.list_booking_templates(org_id, lang=lang)
     except NotFoundError:
         abort(404)
     except ModuleApiError:
         unavailable()
     organization = organization_view(org)
+    if branches:
+        query = request.args.get("q", "").strip()[:100]
+        locations = [organization_view(b) for b in branches]
+        if query:
+            needle = query.casefold()
+            locations = [b for b in locations if needle in f"{b.name} {b.address_line}".casefold()]
+        return render_template(
+            "branches.html",
+            organization=organization,
+            locations=locations,
+            query=query,
+            searchable=len(branches) >= SEARCH_FROM or bool(query),
+        )
     services = [service_view(t, lang, organization.language) for t in templates]
     return render_template("entry.html", organization=organization, services=services)

@@ -31,7 +31,7 @@ def no_cookies(page: TestResponse) -> TestResponse:
 
 def open_form(client: FlaskClient, org: str, lang: str, service_index: int) -> tuple[str, str]:
     """Entry → a service → its earliest week → the first free time; (form URL, token)."""
-    entry = no_cookies(client.get(f"/{lang}/o/{org}/"))
+    entry = no_cookies(client.get(f"/{lang}/o/{org}/?here=1"))
     service = links(entry, "/s/fc")[service_index]
     week = no_cookies(client.get(service))
     assert week.status_code == 200
@@ -181,7 +181,11 @@ def test_slot_taken_meanwhile_leads_back_to_the_week(app: Flask, sandbox: Sandbo
 )
 def test_bad_links_are_404(app: Flask, sandbox: SandboxProcess, path: str) -> None:
     client = app.test_client()
-    tpl = links(client.get(f"/en/o/{sandbox.main_org}/"), "/s/fc")[0].split("/s/")[1].strip("/")
+    tpl = (
+        links(client.get(f"/en/o/{sandbox.main_org}/?here=1"), "/s/fc")[0]
+        .split("/s/")[1]
+        .strip("/")
+    )
     answer = client.get(path.format(org=sandbox.main_org, tpl=tpl))
     assert answer.status_code == 404
     assert "Page not found" in answer.get_data(as_text=True)

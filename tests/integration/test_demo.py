@@ -42,7 +42,7 @@ def test_demo_serves_the_widget_against_the_sandbox(tmp_path: Path) -> None:
             if line.startswith("Widget:"):
                 url = line.split()[-1]
         assert url.startswith(f"http://127.0.0.1:{port}/en/o/f6")
-        page = requests.get(url, timeout=10)
+        page = requests.get(url + "?here=1", timeout=10)
         assert page.status_code == 200
         assert "Haircut" in page.text
         assert "Styling workshop" in page.text

@@ -33,7 +33,7 @@ def client(sandbox: SandboxProcess) -> FlaskClient:
 
 
 def test_entry_page_lists_services_in_english(client: FlaskClient, sandbox: SandboxProcess) -> None:
-    page = client.get(f"/en/o/{sandbox.main_org}/")
+    page = client.get(f"/en/o/{sandbox.main_org}/?here=1")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="en">' in html
@@ -46,13 +46,27 @@ def test_entry_page_lists_services_in_english(client: FlaskClient, sandbox: Sand
 
 
 def test_entry_page_in_german(client: FlaskClient, sandbox: SandboxProcess) -> None:
-    html = client.get(f"/de/o/{sandbox.main_org}/").get_data(as_text=True)
+    html = client.get(f"/de/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
     assert '<html lang="de">' in html
     assert "Haarschnitt" in html
     assert "Färben" in html
     assert "35,00\xa0€" in html
     assert "30 Minuten" in html
     assert "Leistung wählen" in html
+
+
+def test_branches_come_first(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    html = client.get(f"/en/o/{sandbox.main_org}/").get_data(as_text=True)
+    assert "Choose a location" in html
+    assert "Studio Morgenrot Mitte" in html
+    assert "Studio Morgenrot Wien" in html
+    assert f"/en/o/{sandbox.branches[1]}/" in html
+    assert f"/en/o/{sandbox.main_org}/?here=1" in html
+    filtered = client.get(f"/en/o/{sandbox.main_org}/?q=wien").get_data(as_text=True)
+    assert "Studio Morgenrot Wien" in filtered
+    assert "Studio Morgenrot Mitte" not in filtered
+    branch = client.get(f"/de/o/{sandbox.branches[1]}/").get_data(as_text=True)
+    assert "Herrenhaarschnitt" in branch  # a branch has no branches: its services at once
 
 
 def test_root_redirects_by_accept_language(client: FlaskClient, sandbox: SandboxProcess) -> None:
