@@ -26,7 +26,8 @@ from booking_app.booking.form import (
     field_label,
     validate_details,
 )
-from booking_app.booking.timezones import customer_zone
+from booking_app.booking.slots import group_by_day
+from booking_app.booking.timezones import customer_zone, valid_zone
 from booking_app.booking.viewmodels import organization_view, service_view
 from booking_app.i18n import _
 from booking_app.moduleapi import (
@@ -173,13 +174,13 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
             if appointment is None:
                 unavailable()
         else:
-            return _slot_taken(lang, org_id, template_id, payload)
+            return _slot_taken(lang, org_id, template_id, payload, values)
     except ValidationError as refused:
         upstream = {
             UPSTREAM_FIELDS[p]: "invalid" for p, _t in refused.failures if p in UPSTREAM_FIELDS
         }
         if not upstream:
-            return _slot_taken(lang, org_id, template_id, payload)
+            return _slot_taken(lang, org_id, template_id, payload, values)
         return _render(lang, organization, template, payload, token, values, upstream, 400)
     except (ApiConnectionError, ServerError):
         # The answer was lost: the booking may or may not exist. Ask before saying so.
@@ -217,19 +218,60 @@ def _find(org_id: str, custom_id: str, lang: str) -> models.Appointment | None:
         return None
 
 
-def _slot_taken(lang: str, org_id: str, template_id: str, payload: dict[str, Any]) -> Any:
-    zone = ZoneInfo(payload.get("z") or "UTC")
-    iso = _slot_start(payload.get("a")).astimezone(zone).isocalendar()
-    return redirect(
-        url_for(
+def _slot_taken(
+    lang: str, org_id: str, template_id: str, payload: dict[str, Any], values: dict[str, str]
+) -> Any:
+    """409: the time was taken meanwhile. Offer that day's other free times; picking one
+    re-opens the form with everything the customer typed (sent back in the POST body,
+    never in a URL)."""
+    organization, template = _context(lang, org_id, template_id)
+    zone = customer_zone(payload.get("z"), None, organization.time_zone)
+    org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
+    day = _slot_start(payload.get("a")).astimezone(org_zone).date()
+    staff = payload.get("st") or ""
+    try:
+        found = get_client().list_day(org_id, template_id, day.year, day.month, day.day, lang=lang)
+        days = group_by_day(found.slots, zone, day, lang, staff)
+    except ModuleApiError:
+        days = []
+    choices = [s for d in days for s in d.slots if s.slot_id != payload.get("s")]
+    iso = day.isocalendar()
+    return render_template(
+        "slot_taken.html",
+        organization=organization,
+        service=service_view(template, lang, organization.language),
+        choices=choices,
+        values=values,
+        token=form_signer().sign(payload),
+        week_url=url_for(
             "booking.slots",
             lang=lang,
             org_id=org_id,
             template_id=template_id,
             week=f"{iso.year}-W{iso.week:02d}",
             tz=zone.key,
-            staff=payload.get("st") or None,
-            taken=1,
+            staff=staff or None,
         ),
-        303,
-    )
+    ), 409
+
+
+@bp.post("/<lang>/o/<org_id>/s/<template_id>/book/again")
+def book_again(lang: str, org_id: str, template_id: str) -> Any:
+    """The details form for another time, pre-filled with what was typed before."""
+    check_ids(org_id, template_id)
+    if not _same_origin():
+        abort(403)
+    try:
+        old = form_signer().load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
+    except InvalidToken:
+        abort(410)
+    if old.get("o") != org_id or old.get("t") != template_id:
+        abort(404)
+    slot_id = request.form.get("slot", "")
+    if not (slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()):
+        abort(404)
+    start = _slot_start(request.form.get("at"))
+    organization, template = _context(lang, org_id, template_id)
+    payload = {**old, "s": slot_id, "a": start.isoformat(), "k": secrets.token_hex(16)}
+    values, _errors = validate_details(FormFlags.of(template), request.form)
+    return _render(lang, organization, template, payload, form_signer().sign(payload), values, {})

@@ -156,16 +156,31 @@ def test_tampered_form_token_is_refused(
     assert answer.status_code == 410
 
 
-def test_slot_taken_meanwhile_leads_back_to_the_week(app: Flask, sandbox: SandboxProcess) -> None:
+def test_slot_taken_meanwhile_offers_other_times_and_keeps_the_details(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
     first, second = app.test_client(), app.test_client()
     url, token_a = open_form(first, sandbox.main_org, "en", 2)
     _url, token_b = open_form(second, sandbox.main_org, "en", 2)
     assert first.post(url, data={**DETAILS, "token": token_a}).status_code == 303
     answer = second.post(url, data={**DETAILS, "token": token_b})
-    assert answer.status_code == 303
-    assert "taken=1" in answer.headers["Location"]
-    page = second.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "just booked by someone else" in page
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "That time was just taken" in html
+    assert "Zoë" not in re.sub(r'<input type="hidden"[^>]*>', "", html)  # only in the form
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    assert form, "another free time that day is offered"
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form[2]))
+    assert fields["first_name"] == "Zoë"
+    again = second.post(unescape(form[1]), data={k: unescape(v) for k, v in fields.items()})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert 'value="Zoë"' in page
+    assert 'value="O&#39;Brien &lt;b&gt;"' in page
+    new_token = re.search(r'name="token" value="([^"]+)"', page)
+    assert new_token
+    done = second.post(url, data={**DETAILS, "token": unescape(new_token[1])})
+    assert done.status_code == 303
 
 
 @pytest.mark.parametrize(
