@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from booking_app import cache, errors, i18n
+from booking_app import cache, errors, i18n, security
 from booking_app.config import ConfigError, Settings, load_settings
 from booking_app.paths import resource_dir
 
@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(booking_bp)
     errors.init_app(app)
+    security.init_app(app, settings)
     _register_basics(app, settings)
     return app
 

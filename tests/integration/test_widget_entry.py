@@ -96,3 +96,15 @@ def test_upstream_down_gives_a_clear_503(sandbox: SandboxProcess) -> None:
 
 def test_healthz(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_security_headers_and_no_cookie(sandbox: SandboxProcess) -> None:
+    app = widget_for(sandbox, BOOKING_FRAME_ANCESTORS="'self' https://shop.example.com")
+    page = app.test_client().get(f"/en/o/{sandbox.main_org}/")
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://shop.example.com" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "X-Frame-Options" not in page.headers
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in page.headers

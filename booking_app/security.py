@@ -1,0 +1,43 @@
+"""Response headers: who may frame the widget, and a strict content policy.
+
+`frame-ancestors` (from BOOKING_FRAME_ANCESTORS) decides which sites may embed the
+widget; X-Frame-Options is not sent because it cannot express a list and would
+conflict. Scripts and styles come only from our own files: no inline code.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from booking_app.config import Settings
+
+
+def content_security_policy(settings: Settings) -> str:
+    """The CSP header value for these settings."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: https:",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors " + " ".join(settings.frame_ancestors),
+        ]
+    )
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Add the security headers to every response."""
+    policy = content_security_policy(settings)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
+        return response
