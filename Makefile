@@ -38,6 +38,7 @@ unit: $(STAMP)
 ## Benchmarks (print figures; not part of `make test`).
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_listweek.py
+	$(BIN)/python bench/page_weight.py
 
 ## Re-extract UI strings, fill catalogs from translations/tables/*.json, compile.
 translations: $(STAMP)

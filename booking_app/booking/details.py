@@ -9,7 +9,7 @@ already made instead of making a second one.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -47,6 +47,18 @@ FORM_MAX_AGE = 2 * 3600
 def form_signer() -> TokenSigner:
     """The signer of details-form tokens."""
     return TokenSigner(current_app.config["SECRET_KEY"], FORM_SALT)
+
+
+def _valid_slot_id(slot_id: str) -> bool:
+    return slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()
+
+
+def _chosen_slot(value: str) -> tuple[str, datetime]:
+    """The week view's `<slot id>.<Unix start>`, or 404."""
+    slot_id, _dot, epoch = value.partition(".")
+    if not _valid_slot_id(slot_id) or not epoch.isdigit() or len(epoch) > 11:
+        abort(404)
+    return slot_id, datetime.fromtimestamp(int(epoch), UTC)
 
 
 def _slot_start(value: str | None) -> datetime:
@@ -108,10 +120,7 @@ def _render(
 def details(lang: str, org_id: str, template_id: str) -> Any:
     """The details form for the slot chosen in the week view."""
     check_ids(org_id, template_id)
-    slot_id = request.args.get("slot", "")
-    if not (slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()):
-        abort(404)
-    start = _slot_start(request.args.get("at"))
+    slot_id, start = _chosen_slot(request.args.get("s", ""))
     organization, template = _context(lang, org_id, template_id)
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
     payload = {
@@ -267,10 +276,7 @@ def book_again(lang: str, org_id: str, template_id: str) -> Any:
         abort(410)
     if old.get("o") != org_id or old.get("t") != template_id:
         abort(404)
-    slot_id = request.form.get("slot", "")
-    if not (slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()):
-        abort(404)
-    start = _slot_start(request.form.get("at"))
+    slot_id, start = _chosen_slot(request.form.get("s", ""))
     organization, template = _context(lang, org_id, template_id)
     payload = {**old, "s": slot_id, "a": start.isoformat(), "k": secrets.token_hex(16)}
     values, _errors = validate_details(FormFlags.of(template), request.form)

@@ -24,8 +24,19 @@ class SlotChoice:
     """A free time the customer can pick."""
 
     slot_id: str
-    start_iso: str
+    start: datetime
     label: str
+
+    @property
+    def value(self) -> str:
+        """What the week view's button sends: `<slot id>.<start as Unix time>` (short,
+        because a busy week has hundreds of buttons)."""
+        return f"{self.slot_id}.{int(self.start.timestamp())}"
+
+    @property
+    def start_iso(self) -> str:
+        """The start as ISO 8601."""
+        return self.start.isoformat()
 
 
 @dataclass(frozen=True)
@@ -96,9 +107,7 @@ def group_by_day(
                 label=format_date(day, format="full", locale=lang),
                 iso=day.isoformat(),
                 slots=tuple(
-                    SlotChoice(
-                        s.id, s.start.isoformat(), format_time(t, format="short", locale=lang)
-                    )
+                    SlotChoice(s.id, s.start, format_time(t, format="short", locale=lang))
                     for t, s in times
                 ),
             )

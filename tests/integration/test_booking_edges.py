@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask.testing import FlaskClient
 
-from tests.integration.test_booking_flow import DETAILS, links, open_form
+from tests.integration.test_booking_flow import DETAILS, links, open_form, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, last_sunday
 from tests.support.sandbox import SandboxProcess
@@ -26,7 +26,7 @@ def week_page(client: FlaskClient, org: str, tpl: str, day: date, **args: str) -
 
 def first_time_of(html: str, day: date) -> str:
     section = html.split(f'id="day-{day.isoformat()}"', 1)[1].split("</section>", 1)[0]
-    found = re.search(r'class="time"[^>]*>([^<]+)<', section)
+    found = re.search(r'<button name="s"[^>]*>([^<]+)<', section)
     assert found, f"no time on {day}"
     return found[1]
 
@@ -105,10 +105,10 @@ def test_a_warm_booking_costs_two_upstream_requests(
         f"/en/o/{sandbox.main_org}/s/{tpl}/?week={day.isocalendar().year}"
         f"-W{day.isocalendar().week:02d}"
     )
-    form = client.get(links(week, "/book?")[0])
+    form = client.get(time_links(week)[0])
     token = re.search(r'name="token" value="([^"]+)"', form.get_data(as_text=True))
     assert token
-    url = links(week, "/book?")[0].split("?")[0]
+    url = time_links(week)[0].split("?")[0]
     done = client.post(url, data={**DETAILS, "token": token[1]})
     assert done.status_code == 303
     assert client.get(done.headers["Location"]).status_code == 200

@@ -6,6 +6,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from threading import Barrier
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -24,6 +25,19 @@ def links(page: TestResponse, needle: str) -> list[str]:
     return [unescape(h) for h in HREF.findall(page.get_data(as_text=True)) if needle in h]
 
 
+def time_links(page: TestResponse) -> list[str]:
+    """The week view's free times as the GET URLs their buttons submit."""
+    html = page.get_data(as_text=True)
+    form = re.search(r'<form class="days" method="get" action="([^"]+)">(.*?)</form>', html, re.S)
+    assert form, "the week view has its times form"
+    hidden = "".join(
+        f"&{name}={quote(unescape(value))}"
+        for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form[2])
+    )
+    values = re.findall(r'<button name="s" value="([^"]+)"', form[2])
+    return [f"{unescape(form[1])}?s={v}{hidden}" for v in values]
+
+
 def no_cookies(page: TestResponse) -> TestResponse:
     assert "Set-Cookie" not in page.headers, "the widget must never set a cookie"
     return page
@@ -39,7 +53,7 @@ def open_form(client: FlaskClient, org: str, lang: str, service_index: int) -> t
     jump = no_cookies(client.get(earliest))
     assert jump.status_code == 303
     week = no_cookies(client.get(jump.headers["Location"]))
-    times = links(week, "/book?")
+    times = time_links(week)
     assert times, "the earliest week shows free times"
     form = no_cookies(client.get(times[0]))
     assert form.status_code == 200
