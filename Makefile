@@ -19,7 +19,7 @@ demo: $(STAMP)
 ## Every check: lint, format, types, and all tests.
 test: $(STAMP) system-deps lint typecheck unit
 
-## Debian packages the tests run for real (redis-server).
+## Debian packages the tests run for real (redis-server; chromium for tests/browser).
 system-deps:
 	./scripts/system-deps.sh
 
