@@ -1,6 +1,12 @@
-"""The Module API client: tokens, transport, envelope, errors, retries, schemas, caches."""
+"""The Module API client: tokens, transport, envelope, errors, retries, schemas, caches.
+
+`init_app(app)` builds one `ModuleApiClient` per app from `app.config["BOOKING"]` and
+the app's shared cache; `get_client()` returns it inside a request or app context.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -39,23 +45,31 @@ __all__ = [
     "models",
 ]
 
+EXTENSION = "moduleapi"
 
-def init_app(app: Flask) -> None:
-    """Build the app's client from `app.config["BOOKING"]` and its shared cache."""
-    settings = app.config["BOOKING"]
-    app.extensions["moduleapi"] = ModuleApiClient(
+
+def init_app(app: Flask) -> ModuleApiClient:
+    """Build the app's client from `app.config["BOOKING"]` (module_api_url, oauth_url,
+    client_id, client_secret, module_id, connect_timeout, read_timeout) and the shared
+    cache `app.extensions["booking_cache"]` (an in-memory cache when absent), and
+    store it as `app.extensions["moduleapi"]`."""
+    settings: Any = app.config["BOOKING"]
+    module_id = getattr(settings, "effective_module_id", None) or settings.module_id or None
+    client = ModuleApiClient(
         api_url=settings.module_api_url,
         oauth_url=settings.oauth_url,
         client_id=settings.client_id,
         client_secret=settings.client_secret,
-        module_id=settings.effective_module_id,
+        module_id=module_id,
         cache=app.extensions.get("booking_cache"),
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
+    app.extensions[EXTENSION] = client
+    return client
 
 
 def get_client() -> ModuleApiClient:
-    """The current app's Module API client."""
-    client: ModuleApiClient = current_app.extensions["moduleapi"]
+    """The current app's Module API client (needs an app context)."""
+    client: ModuleApiClient = current_app.extensions[EXTENSION]
     return client

@@ -1,13 +1,18 @@
-"""Response caches with stale-if-error.
+"""Response caches with stale-if-error and generation-based invalidation.
 
 Each entry is stored twice: fresh for its TTL, and as a "last good" copy for a
-bounded staleness. When the upstream fails and the fresh copy is gone, the last
-good copy is served (and the log says so) rather than an error page.
+bounded staleness. When the upstream fails (connection, 5xx, 429) and the fresh
+copy is gone, the last good copy is served, with a warning in the log, rather than
+an error page. A 404 or a refusal is an answer, not a failure: it is raised.
+
+A key may embed `generation(scope)`: `invalidate(scope)` changes that marker, so
+every key built with the old one misses from then on (fresh and stale alike).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -18,8 +23,10 @@ from booking_app.moduleapi.safecache import SafeCache
 T = TypeVar("T")
 log = logging.getLogger("booking_app.moduleapi")
 
-# Failures where an old answer is better than none. A 404 or a refusal is an answer.
+# Failures where an old answer is better than none.
 STALE_OK = (errors.ApiConnectionError, errors.ServerError, errors.RateLimitError)
+GENERATION_TTL = 24 * 3600
+LOCK_STRIPES = 64
 
 
 class ResponseCache:
@@ -28,33 +35,63 @@ class ResponseCache:
     def __init__(self, cache: SafeCache, *, stale_ttl: int = 6 * 3600) -> None:
         self.cache = cache
         self.stale_ttl = stale_ttl
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
-    def get_or_load(self, key: str, ttl: int, load: Callable[[], T]) -> T:
+    def peek(self, key: str) -> object | None:
+        """The fresh value of `key`, if any (no loading)."""
+        return self.cache.get(f"fresh:{key}")  # type: ignore[no-any-return]
+
+    def get_or_load(
+        self,
+        key: str,
+        ttl: int,
+        load: Callable[[], T],
+        *,
+        stale_ttl: int | None = None,
+        what: str = "answer",
+    ) -> T:
         """The cached value of `key`, else `load()`'s (cached for `ttl` seconds); on an
-        upstream failure, the last good value within the staleness bound."""
+        upstream failure, the last good value if it is at most `stale_ttl` seconds old.
+
+        Threads of this process asking for the same key at once load it once.
+        """
         fresh = self.cache.get(f"fresh:{key}")
         if fresh is not None:
             return fresh  # type: ignore[no-any-return]
-        try:
-            value = load()
-        except STALE_OK as error:
-            stale = self.cache.get(f"stale:{key}")
-            if stale is None:
-                raise
-            log.warning("serving a stale copy of %s: %s", key.split(":")[0], type(error).__name__)
-            return stale  # type: ignore[no-any-return]
-        self.cache.set(f"fresh:{key}", value, timeout=ttl)
-        self.cache.set(f"stale:{key}", value, timeout=self.stale_ttl)
-        return value
+        with self._locks[hash(key) % LOCK_STRIPES]:
+            fresh = self.cache.get(f"fresh:{key}")
+            if fresh is not None:
+                return fresh  # type: ignore[no-any-return]
+            try:
+                value = load()
+            except STALE_OK as error:
+                stale = self.cache.get(f"stale:{key}")
+                if stale is None:
+                    raise
+                log.warning(
+                    "moduleapi serving a stale copy of the %s: %s rid=%s",
+                    what,
+                    type(error).__name__,
+                    error.request_id,
+                )
+                return stale  # type: ignore[no-any-return]
+            self.cache.set(f"fresh:{key}", value, timeout=ttl)
+            self.cache.set(f"stale:{key}", value, timeout=stale_ttl or self.stale_ttl)
+            return value
 
     def generation(self, scope: str) -> str:
-        """A marker that changes when `scope` is invalidated (part of cache keys)."""
-        marker = self.cache.get(f"gen:{scope}")
+        """A marker that changes when `scope` is invalidated (part of cache keys).
+
+        A missing marker (never set, or evicted) becomes a new random one, so an
+        eviction can only cause misses, never bring back an invalidated entry.
+        """
+        key = f"gen:{scope}"
+        marker = self.cache.get(key)
         if marker is None:
-            marker = "0"
-            self.cache.add(f"gen:{scope}", marker, timeout=24 * 3600)
-        return str(marker)
+            self.cache.add(key, uuid.uuid4().hex[:12], timeout=GENERATION_TTL)
+            marker = self.cache.get(key)
+        return str(marker) if marker is not None else "none"
 
     def invalidate(self, scope: str) -> None:
         """Make every key built with `generation(scope)` miss from now on."""
-        self.cache.set(f"gen:{scope}", uuid.uuid4().hex[:8], timeout=24 * 3600)
+        self.cache.set(f"gen:{scope}", uuid.uuid4().hex[:12], timeout=GENERATION_TTL)

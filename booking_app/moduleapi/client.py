@@ -1,19 +1,25 @@
 """`ModuleApiClient`: one method per Module API route the widget uses.
 
-Reads are cached (entities for minutes, slot lists for seconds) with stale-if-error;
-a booking through this client drops the slot caches of its template. Writes are
-sent exactly once: the caller recovers a lost answer by `customId`.
+Reads are cached per organization and language (entities for minutes, slot lists
+for seconds) with stale-if-error. A booking, move or cancellation through this
+client drops the organization's slot caches: resources are shared between
+templates, so a booking of one service can take slots of another. Writes are sent
+exactly once: the caller recovers a lost answer by `customId`.
 """
 
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
+import requests
 from flask_caching.backends.simplecache import SimpleCache
+from marshmallow import Schema
 
-from booking_app.moduleapi import envelope, models, schemas
+from booking_app.moduleapi import envelope, errors, models, schemas
 from booking_app.moduleapi.breaker import CircuitBreaker
 from booking_app.moduleapi.caching import ResponseCache
 from booking_app.moduleapi.safecache import SafeCache
@@ -22,24 +28,31 @@ from booking_app.moduleapi.transport import Transport
 
 T = TypeVar("T")
 API_LANGUAGES = ("en", "de")
-ENTITY_TTL = 300
-SLOT_TTL = 15
+STATIC_LISTS = ("timeZone", "language", "country", "currency")
 STATIC_TTL = 24 * 3600
+SEARCH_TTL = 60
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+# Part of every cache key: bump it when the models change, so that a shared cache
+# never hands this code objects pickled by an older version.
+CACHE_VERSION = "m1"
 
 
 def api_language(lang: str | None) -> str:
-    """The API's `{lang}` for a UI language: `de` for German, else `en`."""
+    """The API's `{lang}` for a UI language (`de-AT` → `de`): `de` or `en`, else `en`."""
     base = (lang or "").replace("_", "-").split("-")[0].lower()
     return base if base in API_LANGUAGES else "en"
 
 
 def _seg(value: str) -> str:
-    """A path segment, escaped so no id can change the route."""
+    """A path segment, escaped so that no id can change the route."""
     return quote(str(value), safe="")
 
 
 class ModuleApiClient:
-    """A client of the Module API for one module (client id)."""
+    """A client of the Module API for one module (client id).
+
+    Thread-safe; build one per process and share it (see `init_app`).
+    """
 
     def __init__(
         self,
@@ -53,25 +66,40 @@ class ModuleApiClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 10.0,
         max_retries: int = 2,
-        transport: Transport | None = None,
+        session: requests.Session | None = None,
+        retry_budget: float = 6.0,
+        max_retry_wait: float = 2.0,
         breaker_threshold: int = 5,
         breaker_cooldown: float = 10.0,
+        entity_ttl: int = 300,
+        slot_ttl: int = 15,
+        entity_stale_ttl: int = 6 * 3600,
+        slot_stale_ttl: int = 120,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: Transport | None = None,
     ) -> None:
+        """`cache` is a Flask-Caching backend (`get/set/add/delete`) shared by the
+        processes (RedisCache), or None for an in-memory SimpleCache. `session`,
+        `sleep` and `transport` are for tests and special deployments."""
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self.client_id = client_id
         self.module_id = module_id or client_id
         self.cache = SafeCache(cache if cache is not None else SimpleCache(threshold=5000))
-        breaker = CircuitBreaker(
+        self.breaker = CircuitBreaker(
             self.cache,
             name=f"moduleapi:{client_id}",
             threshold=breaker_threshold,
             cooldown=breaker_cooldown,
         )
         self.transport = transport or Transport(
+            session=session,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_retries=max_retries,
-            breaker=breaker,
+            retry_budget=retry_budget,
+            max_retry_wait=max_retry_wait,
+            breaker=self.breaker,
+            sleep=sleep,
         )
         self.tokens = TokenProvider(
             transport=self.transport,
@@ -81,6 +109,14 @@ class ModuleApiClient:
             client_secret=client_secret,
         )
         self.responses = ResponseCache(self.cache)
+        self.entity_ttl = entity_ttl
+        self.slot_ttl = slot_ttl
+        self.entity_stale_ttl = entity_stale_ttl
+        self.slot_stale_ttl = slot_stale_ttl
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.transport.session.close()
 
     # Plumbing --------------------------------------------------------------------------
     def request(
@@ -93,86 +129,136 @@ class ModuleApiClient:
         lang: str | None = None,
         json: Any = None,
     ) -> Any:
-        """Call `path` (relative to `{api}/{lang}/`) with `org_id`'s token; the content.
+        """Call `path` (relative to `{api}/{lang}/`) with `org_id`'s token; the content."""
+        return self._call(method, org_id, path, route=route, lang=lang, json=json)[0]
 
-        A 401 renews the token and tries once more (the API did not act on it).
-        """
+    def _call(
+        self,
+        method: str,
+        org_id: str,
+        path: str,
+        *,
+        route: str,
+        lang: str | None = None,
+        json: Any = None,
+    ) -> tuple[Any, str]:
+        """The content of a call and its request id. A 401 renews the token and tries
+        once more (the API did not act on the refused request)."""
         url = f"{self.api_url}{api_language(lang)}/{path}"
         for attempt in (1, 2):
             token = self.tokens.access_token(org_id)
             headers = {
                 "Authorization": f"Bearer {token}",
-                "Content-Type": "application/json; charset=utf-8",
+                "Content-Type": JSON_CONTENT_TYPE,
                 "Accept": "application/json",
             }
             response, request_id = self.transport.send(
                 method, url, route=route, headers=headers, json=json
             )
             if response.status_code == 401 and attempt == 1:
+                response.close()
                 self.tokens.invalidate(org_id, token)
                 continue
-            return envelope.read(response, request_id)
+            return envelope.read(response, request_id), request_id
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _cached(
+    def _load(
         self,
-        key: str,
+        parse: Callable[[Any], T],
+        method: str,
+        org_id: str,
+        path: str,
+        route: str,
+        lang: str | None,
+        json: Any = None,
+    ) -> T:
+        """Call, then `parse` the content; a parse failure carries the request id."""
+        content, request_id = self._call(method, org_id, path, route=route, lang=lang, json=json)
+        try:
+            return parse(content)
+        except errors.ResponseFormatError as error:
+            error.request_id = request_id
+            raise
+
+    def _key(self, kind: str, org_id: str, lang: str | None, path: str) -> str:
+        return f"{CACHE_VERSION}:{kind}:{self.client_id}:{org_id}:{api_language(lang)}:{path}"
+
+    def _cached_get(
+        self,
+        kind: str,
+        org_id: str,
+        path: str,
+        route: str,
+        lang: str | None,
+        parse: Callable[[Any], T],
+        *,
         ttl: int,
-        method_args: tuple[str, str, str, str | None],
-        what: Any,
-        loader: Any,
-    ) -> Any:
-        org_id, path, route, lang = method_args
+        stale_ttl: int,
+        what: str,
+        key_org: str | None = None,
+    ) -> T:
         return self.responses.get_or_load(
-            f"{key}:{self.client_id}:{org_id}:{api_language(lang)}:{path}",
+            self._key(kind, key_org or org_id, lang, path),
             ttl,
-            lambda: loader(what, self.request("GET", org_id, path, route=route, lang=lang)),
+            lambda: self._load(parse, "GET", org_id, path, route, lang),
+            stale_ttl=stale_ttl,
+            what=what,
         )
 
     def _one(
         self,
         model: type[T],
-        schema: Any,
+        schema: type[Schema],
         org_id: str,
         path: str,
         route: str,
         lang: str | None,
-        ttl: int = ENTITY_TTL,
-        what: str = "entity",
+        what: str,
     ) -> T:
-        value = self._cached(
+        value = self._cached_get(
             "one",
-            ttl,
-            (org_id, path, route, lang),
-            what,
-            lambda w, content: schemas.load_one(schema, content, w),
+            org_id,
+            path,
+            route,
+            lang,
+            lambda content: schemas.load_one(schema, content, what),
+            ttl=self.entity_ttl,
+            stale_ttl=self.entity_stale_ttl,
+            what=what,
         )
         return _checked(model, value)
 
     def _list(
         self,
         model: type[T],
-        schema: Any,
+        schema: type[Schema],
         org_id: str,
         path: str,
         route: str,
         lang: str | None,
-        ttl: int = ENTITY_TTL,
-        what: str = "entities",
+        what: str,
+        *,
+        ttl: int | None = None,
+        key_org: str | None = None,
     ) -> list[T]:
-        return list(
-            self._cached(
-                "list",
-                ttl,
-                (org_id, path, route, lang),
-                what,
-                lambda w, content: tuple(schemas.load_list(schema, content, w)),
-            )
+        values = self._cached_get(
+            "list",
+            org_id,
+            path,
+            route,
+            lang,
+            lambda content: tuple(schemas.load_list(schema, content, what)),
+            ttl=ttl or self.entity_ttl,
+            stale_ttl=self.entity_stale_ttl,
+            what=what,
+            key_org=key_org,
         )
+        return [_checked(model, value) for value in values]
 
     # Organizations ---------------------------------------------------------------------
     def get_organization(self, org_id: str, *, lang: str | None = None) -> models.Organization:
-        """The organization (cached for minutes)."""
+        """The organization (cached for minutes). NotFoundError when the module does
+        not serve it."""
         return self._one(
             models.Organization,
             schemas.OrganizationSchema,
@@ -180,7 +266,7 @@ class ModuleApiClient:
             f"organization/{_seg(org_id)}/show",
             "organization/{orgId}/show",
             lang,
-            what="organization",
+            "organization",
         )
 
     def list_branches(self, org_id: str, *, lang: str | None = None) -> list[models.Organization]:
@@ -193,59 +279,59 @@ class ModuleApiClient:
             path,
             "module/{moduleId}/organization/{orgId}/organization/list",
             lang,
-            what="branches",
+            "branches",
         )
 
     def search_organizations(
         self, org_id: str, query: str, *, lang: str | None = None
     ) -> list[models.Organization]:
-        """Organizations of this module matching `query` (with `org_id`'s token)."""
-        path = f"module/{_seg(self.module_id)}/organization/filter?" + urlencode(
-            {"searchQuery": query[:200]}
-        )
+        """Organizations of this module matching `query` (asked with `org_id`'s token;
+        cached for a minute)."""
+        search = urlencode({"searchQuery": query[:200]})
         return self._list(
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
-            path,
+            f"module/{_seg(self.module_id)}/organization/filter?{search}",
             "module/{moduleId}/organization/filter",
             lang,
-            ttl=60,
-            what="organizations",
+            "organizations",
+            ttl=SEARCH_TTL,
         )
 
     # Module configs --------------------------------------------------------------------
     def get_module_config(
         self, org_id: str, config_id: str, *, lang: str | None = None
     ) -> models.ModuleConfig:
-        """A module config by id."""
-        path = f"organization/{_seg(org_id)}/moduleConfig/{_seg(config_id)}/show"
+        """A module config by id (cached for minutes)."""
         return self._one(
             models.ModuleConfig,
             schemas.ModuleConfigSchema,
             org_id,
-            path,
-            "organization/{orgId}/moduleConfig/{id}/show",
+            f"organization/{_seg(org_id)}/moduleConfig/{_seg(config_id)}/show",
+            "organization/{orgId}/moduleConfig/{moduleConfigId}/show",
             lang,
-            what="module config",
+            "module config",
         )
 
     def identify_module_config(
         self, org_id: str, custom_id: str, *, lang: str | None = None
     ) -> models.ModuleConfig:
-        """A module config by its customId."""
-        path = f"organization/{_seg(org_id)}/moduleConfig/{_seg(custom_id)}/identify"
+        """A module config by its customId (cached for minutes)."""
         return self._one(
             models.ModuleConfig,
             schemas.ModuleConfigSchema,
             org_id,
-            path,
+            f"organization/{_seg(org_id)}/moduleConfig/{_seg(custom_id)}/identify",
             "organization/{orgId}/moduleConfig/{customId}/identify",
             lang,
-            what="module config",
+            "module config",
         )
 
     # Templates and resources -----------------------------------------------------------
+    def _templates_path(self, org_id: str) -> str:
+        return f"organization/{_seg(org_id)}/bookingTemplate/list"
+
     def list_booking_templates(
         self, org_id: str, *, lang: str | None = None
     ) -> list[models.BookingTemplate]:
@@ -254,25 +340,30 @@ class ModuleApiClient:
             models.BookingTemplate,
             schemas.BookingTemplateSchema,
             org_id,
-            f"organization/{_seg(org_id)}/bookingTemplate/list",
+            self._templates_path(org_id),
             "organization/{orgId}/bookingTemplate/list",
             lang,
-            what="booking templates",
+            "booking templates",
         )
 
     def get_booking_template(
         self, org_id: str, template_id: str, *, lang: str | None = None
     ) -> models.BookingTemplate:
-        """One service; served from the cached list when that is at hand."""
-        path = f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/show"
+        """One service: from the cached template list when that is at hand, else its
+        own (cached) call."""
+        listing = self.responses.peek(self._key("list", org_id, lang, self._templates_path(org_id)))
+        if isinstance(listing, tuple):
+            for template in listing:
+                if isinstance(template, models.BookingTemplate) and template.id == template_id:
+                    return template
         return self._one(
             models.BookingTemplate,
             schemas.BookingTemplateSchema,
             org_id,
-            path,
-            "organization/{orgId}/bookingTemplate/{id}/show",
+            f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/show",
+            "organization/{orgId}/bookingTemplate/{bookingTemplateId}/show",
             lang,
-            what="booking template",
+            "booking template",
         )
 
     def list_resource_templates(
@@ -287,9 +378,9 @@ class ModuleApiClient:
             schemas.BookingTemplateSchema,
             org_id,
             path,
-            "organization/{orgId}/bookingResource/{id}/bookingTemplate/list",
+            "organization/{orgId}/bookingResource/{bookingResourceId}/bookingTemplate/list",
             lang,
-            what="booking templates",
+            "booking templates",
         )
 
     def list_booking_resources(
@@ -303,53 +394,47 @@ class ModuleApiClient:
             f"organization/{_seg(org_id)}/bookingResource/list",
             "organization/{orgId}/bookingResource/list",
             lang,
-            what="booking resources",
+            "booking resources",
         )
 
     def get_booking_resource(
         self, org_id: str, resource_id: str, *, lang: str | None = None
     ) -> models.BookingResource:
         """One resource."""
-        path = f"organization/{_seg(org_id)}/bookingResource/{_seg(resource_id)}/show"
         return self._one(
             models.BookingResource,
             schemas.BookingResourceSchema,
             org_id,
-            path,
-            "organization/{orgId}/bookingResource/{id}/show",
+            f"organization/{_seg(org_id)}/bookingResource/{_seg(resource_id)}/show",
+            "organization/{orgId}/bookingResource/{bookingResourceId}/show",
             lang,
-            what="booking resource",
+            "booking resource",
         )
 
     # Slots -----------------------------------------------------------------------------
-    def _slot_path(self, org_id: str, template_id: str, tail: str) -> str:
-        return f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/bookingSlot/{tail}"
+    def _slot_kind(self, org_id: str, template_id: str) -> str:
+        """The cache key prefix of a template's slot lists: it embeds the generations
+        of the organization's and of the template's slot caches."""
+        org_gen = self.responses.generation(f"slots:{self.client_id}:{org_id}")
+        tpl_gen = self.responses.generation(f"slots:{self.client_id}:{org_id}:{template_id}")
+        return f"slots:{org_gen}:{tpl_gen}"
 
     def _slots(
         self, org_id: str, template_id: str, tail: str, route: str, lang: str | None
     ) -> models.SlotRange:
-        gen = self.responses.generation(f"slots:{org_id}:{template_id}")
-        path = self._slot_path(org_id, template_id, tail)
-        value = self._cached(
-            f"slots:{gen}",
-            SLOT_TTL,
-            (org_id, path, route, lang),
-            "slot list",
-            lambda w, content: schemas.load_one(schemas.SlotRangeSchema, content, w),
+        path = f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/bookingSlot/{tail}"
+        value = self._cached_get(
+            self._slot_kind(org_id, template_id),
+            org_id,
+            path,
+            "organization/{orgId}/bookingTemplate/{bookingTemplateId}/bookingSlot/" + route,
+            lang,
+            lambda content: schemas.load_one(schemas.SlotRangeSchema, content, "slot list"),
+            ttl=self.slot_ttl,
+            stale_ttl=self.slot_stale_ttl,
+            what="slot list",
         )
         return _checked(models.SlotRange, value)
-
-    def list_week(
-        self, org_id: str, template_id: str, year: int, week: int, *, lang: str | None = None
-    ) -> models.SlotRange:
-        """Free slots of an ISO week (cached for seconds)."""
-        return self._slots(
-            org_id,
-            template_id,
-            f"year/{int(year)}/week/{int(week)}/listWeek",
-            "…/bookingSlot/year/{y}/week/{w}/listWeek",
-            lang,
-        )
 
     def list_day(
         self,
@@ -361,90 +446,123 @@ class ModuleApiClient:
         *,
         lang: str | None = None,
     ) -> models.SlotRange:
-        """Free slots of a day."""
+        """Free slots of a day (cached for seconds)."""
         tail = f"year/{int(year)}/month/{int(month)}/day/{int(day)}/listDay"
-        return self._slots(
-            org_id, template_id, tail, "…/bookingSlot/year/{y}/month/{m}/day/{d}/listDay", lang
-        )
+        return self._slots(org_id, template_id, tail, "year/{yyyy}/month/{m}/day/{d}/listDay", lang)
+
+    def list_week(
+        self, org_id: str, template_id: str, year: int, week: int, *, lang: str | None = None
+    ) -> models.SlotRange:
+        """Free slots of an ISO week (`year` is the ISO year; cached for seconds)."""
+        tail = f"year/{int(year)}/week/{int(week)}/listWeek"
+        return self._slots(org_id, template_id, tail, "year/{yyyy}/week/{w}/listWeek", lang)
 
     def list_month(
         self, org_id: str, template_id: str, year: int, month: int, *, lang: str | None = None
     ) -> models.SlotRange:
-        """Free slots of a month."""
-        return self._slots(
-            org_id,
-            template_id,
-            f"year/{int(year)}/month/{int(month)}/listMonth",
-            "…/bookingSlot/year/{y}/month/{m}/listMonth",
-            lang,
-        )
+        """Free slots of a month (cached for seconds)."""
+        tail = f"year/{int(year)}/month/{int(month)}/listMonth"
+        return self._slots(org_id, template_id, tail, "year/{yyyy}/month/{m}/listMonth", lang)
 
     def earliest_slot(
         self, org_id: str, template_id: str, *, lang: str | None = None
     ) -> models.BookingSlot | None:
-        """The first free slot, or None when nothing is left in range."""
-        gen = self.responses.generation(f"slots:{org_id}:{template_id}")
-        path = self._slot_path(org_id, template_id, "earliest")
-        found = self._cached(
-            f"slots:{gen}",
-            SLOT_TTL,
-            (org_id, path, "…/bookingSlot/earliest", lang),
-            "earliest slot",
-            lambda w, c: False if c is None else schemas.load_one(schemas.BookingSlotSchema, c, w),
+        """The first free slot, or None when nothing is left in range (cached for
+        seconds)."""
+        path = (
+            f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/bookingSlot/earliest"
         )
-        return found or None  # False stands for "none" so that it can be cached
+        found = self._cached_get(
+            self._slot_kind(org_id, template_id),
+            org_id,
+            path,
+            "organization/{orgId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
+            lang,
+            # False stands for "none left", so that the answer can be cached too.
+            lambda c: (
+                False if c is None else schemas.load_one(schemas.BookingSlotSchema, c, "slot")
+            ),
+            ttl=self.slot_ttl,
+            stale_ttl=self.slot_stale_ttl,
+            what="earliest slot",
+        )
+        return _checked(models.BookingSlot, found) if found else None
 
-    def drop_slot_caches(self, org_id: str, template_id: str) -> None:
-        """Forget cached slot lists of a template (after a booking changed them)."""
-        self.responses.invalidate(f"slots:{org_id}:{template_id}")
+    def drop_slot_caches(self, org_id: str, template_id: str | None = None) -> None:
+        """Forget cached slot lists: of one template, or (None) of the organization."""
+        scope = f"slots:{self.client_id}:{org_id}"
+        self.responses.invalidate(f"{scope}:{template_id}" if template_id else scope)
 
     # Appointments ----------------------------------------------------------------------
-    def add_appointment(
-        self, org_id: str, body: dict[str, Any], *, template_id: str = "", lang: str | None = None
+    def _write(
+        self, method: str, org_id: str, path: str, route: str, lang: str | None, body: Any = None
     ) -> models.Appointment:
-        """Book (POST, sent once). ConflictError when the slot or customId is taken."""
+        """A write that changes availability: sent once; whatever its outcome (a lost
+        answer included), the organization's slot caches are dropped."""
         try:
-            content = self.request(
-                "POST",
+            return self._load(
+                lambda content: _typed(models.Appointment, schemas.AppointmentSchema, content),
+                method,
                 org_id,
-                f"organization/{_seg(org_id)}/appointment/add",
-                route="organization/{orgId}/appointment/add",
-                lang=lang,
+                path,
+                route,
+                lang,
                 json=body,
             )
         finally:
-            if template_id:  # the slot may be gone whatever the answer was
-                self.drop_slot_caches(org_id, template_id)
-        return _typed(models.Appointment, schemas.AppointmentSchema, content, "appointment")
+            self.drop_slot_caches(org_id)
+
+    def add_appointment(
+        self,
+        org_id: str,
+        body: Mapping[str, Any],
+        *,
+        template_id: str | None = None,
+        lang: str | None = None,
+    ) -> models.Appointment:
+        """Book (POST `appointment/add`, sent exactly once). `body` as in module-api.md
+        (`bookingSlotId`, `customId`, `customer`, …). ConflictError when the slot is
+        taken or the customId exists; ValidationError names the refused fields.
+
+        `template_id` is accepted for callers that know it; every slot cache of the
+        organization is dropped either way."""
+        del template_id  # the organization-wide drop covers it
+        return self._write(
+            "POST",
+            org_id,
+            f"organization/{_seg(org_id)}/appointment/add",
+            "organization/{orgId}/appointment/add",
+            lang,
+            dict(body),
+        )
 
     def get_appointment(
         self, org_id: str, appointment_id: str, *, protected: bool = False, lang: str | None = None
     ) -> models.Appointment:
-        """An appointment (never cached); `protected` includes the customer."""
+        """An appointment (never cached); `protected` includes the customer's data."""
         action = "showProtected" if protected else "show"
-        path = f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/{action}"
-        content = self.request(
+        return self._load(
+            lambda content: _typed(models.Appointment, schemas.AppointmentSchema, content),
             "GET",
             org_id,
-            path,
-            lang=lang,
-            route=f"organization/{{orgId}}/appointment/{{id}}/{action}",
+            f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/{action}",
+            f"organization/{{orgId}}/appointment/{{appointmentId}}/{action}",
+            lang,
         )
-        return _typed(models.Appointment, schemas.AppointmentSchema, content, "appointment")
 
     def identify_appointment(
         self, org_id: str, custom_id: str, *, lang: str | None = None
     ) -> models.Appointment:
-        """The appointment booked with `custom_id` (NotFoundError if none)."""
-        path = f"organization/{_seg(org_id)}/appointment/{_seg(custom_id)}/identify"
-        content = self.request(
+        """The appointment booked with `custom_id` (NotFoundError if none; never cached):
+        how a booking whose answer was lost is found."""
+        return self._load(
+            lambda content: _typed(models.Appointment, schemas.AppointmentSchema, content),
             "GET",
             org_id,
-            path,
-            lang=lang,
-            route="organization/{orgId}/appointment/{customId}/identify",
+            f"organization/{_seg(org_id)}/appointment/{_seg(custom_id)}/identify",
+            "organization/{orgId}/appointment/{customId}/identify",
+            lang,
         )
-        return _typed(models.Appointment, schemas.AppointmentSchema, content, "appointment")
 
     def move_appointment(
         self,
@@ -452,45 +570,45 @@ class ModuleApiClient:
         appointment_id: str,
         slot_id: str,
         *,
-        template_id: str = "",
+        template_id: str | None = None,
         lang: str | None = None,
     ) -> models.Appointment:
-        """Move to another slot of the same service (PUT, sent once)."""
-        path = f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/move"
-        try:
-            content = self.request(
-                "PUT",
-                org_id,
-                path,
-                lang=lang,
-                json={"bookingSlotId": slot_id},
-                route="organization/{orgId}/appointment/{id}/move",
-            )
-        finally:
-            if template_id:
-                self.drop_slot_caches(org_id, template_id)
-        return _typed(models.Appointment, schemas.AppointmentSchema, content, "appointment")
+        """Move to another slot of the same service (PUT, sent exactly once)."""
+        del template_id  # the organization-wide drop covers it
+        return self._write(
+            "PUT",
+            org_id,
+            f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/move",
+            "organization/{orgId}/appointment/{appointmentId}/move",
+            lang,
+            {"bookingSlotId": slot_id},
+        )
 
     def cancel_appointment(
-        self, org_id: str, appointment_id: str, *, template_id: str = "", lang: str | None = None
+        self,
+        org_id: str,
+        appointment_id: str,
+        *,
+        template_id: str | None = None,
+        lang: str | None = None,
     ) -> models.Appointment:
-        """Cancel (PUT, sent once)."""
-        path = f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/cancel"
-        try:
-            content = self.request(
-                "PUT", org_id, path, lang=lang, route="organization/{orgId}/appointment/{id}/cancel"
-            )
-        finally:
-            if template_id:
-                self.drop_slot_caches(org_id, template_id)
-        return _typed(models.Appointment, schemas.AppointmentSchema, content, "appointment")
+        """Cancel (PUT, sent exactly once). ConflictError when canceled already."""
+        del template_id  # the organization-wide drop covers it
+        return self._write(
+            "PUT",
+            org_id,
+            f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/cancel",
+            "organization/{orgId}/appointment/{appointmentId}/cancel",
+            lang,
+        )
 
     # Static lists and files -----------------------------------------------------------
     def static_list(
         self, org_id: str, kind: str, *, lang: str | None = None
     ) -> list[models.StaticEntry]:
-        """`timeZone`, `language`, `country` or `currency` entries (cached for a day)."""
-        if kind not in ("timeZone", "language", "country", "currency"):
+        """`timeZone`, `language`, `country` or `currency` entries, named in `lang`
+        (asked with `org_id`'s token; cached for a day for all organizations)."""
+        if kind not in STATIC_LISTS:
             raise ValueError(f"unknown static list {kind!r}")
         return self._list(
             models.StaticEntry,
@@ -499,8 +617,9 @@ class ModuleApiClient:
             f"static/{kind}/list",
             f"static/{kind}/list",
             lang,
+            f"{kind} list",
             ttl=STATIC_TTL,
-            what=f"{kind} list",
+            key_org="*",
         )
 
     def add_file(
@@ -513,31 +632,40 @@ class ModuleApiClient:
         content: bytes,
         lang: str | None = None,
     ) -> models.UploadedFile:
-        """Attach a file to an appointment (POST, sent once)."""
+        """Attach a file to an appointment (POST, sent exactly once)."""
         body = {
             "name": name,
             "fileName": file_name,
             "appointmentId": appointment_id,
             "fileContent": base64.b64encode(content).decode("ascii"),
         }
-        answer = self.request(
+        return self._load(
+            lambda answer: _typed(models.UploadedFile, schemas.UploadedFileSchema, answer),
             "POST",
             org_id,
             f"organization/{_seg(org_id)}/file/add",
-            route="organization/{orgId}/file/add",
-            lang=lang,
+            "organization/{orgId}/file/add",
+            lang,
             json=body,
         )
-        return _typed(models.UploadedFile, schemas.UploadedFileSchema, answer, "file")
+
+
+def _earliest(content: Any) -> models.BookingSlot | bool:
+    """The earliest slot; False stands for "none left" (so that it can be cached)."""
+    if content is None:
+        return False
+    return _typed(models.BookingSlot, schemas.BookingSlotSchema, content)
 
 
 def _checked(model: type[T], value: Any) -> T:
     """`value`, which must be a `model` (the cache holds what the schema built)."""
     if not isinstance(value, model):
-        raise TypeError(f"expected {model.__name__}, got {type(value).__name__}")
+        raise errors.ResponseFormatError(
+            f"expected {model.__name__}, got {type(value).__name__} from the cache"
+        )
     return value
 
 
-def _typed(model: type[T], schema: Any, content: Any, what: str) -> T:
+def _typed(model: type[T], schema: type[Schema], content: Any) -> T:
     """Load `content` with `schema` into a `model`."""
-    return _checked(model, schemas.load_one(schema, content, what))
+    return _checked(model, schemas.load_one(schema, content, model.__name__))

@@ -59,7 +59,7 @@ def read(response: requests.Response, request_id: str) -> Any:
     """The `content` of a successful response; the matching error otherwise."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
         body = None
     status = response.status_code
     if 200 <= status < 300:

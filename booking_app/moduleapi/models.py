@@ -1,4 +1,10 @@
-"""Plain, typed objects the widget works with (never raw API JSON)."""
+"""Plain, typed objects the widget works with (never raw API JSON).
+
+All are frozen dataclasses that pickle (the shared cache may be Redis). Texts are
+plain `str` ("" when absent); translations are tuples of `I18nText`; instants are
+timezone-aware `datetime`s; `additional_data` maps custom keys to scalars or lists
+(it takes no part in hashing).
+"""
 
 from __future__ import annotations
 
@@ -43,6 +49,8 @@ class Organization:
     currency: str = ""
     language: str = ""
     parent_id: str = ""
+    opening_hours: str = ""
+    sector: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class ModuleConfig:
     language: str = ""
     booking_template_ids: tuple[str, ...] = ()
     preselected_booking_template_id: str = ""
-    additional_data: dict[str, Any] = field(default_factory=dict)
+    additional_data: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class BookingResource:
     description: str = ""
     description_i18n: tuple[I18nText, ...] = ()
     image: str = ""
+    additional_data: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,9 @@ class BookingTemplate:
     booking_day_earliest: int = 0
     booking_day_latest: int = 0
     booking_lead_time: int = 0
+    address: Address | None = None
     steps: tuple[BookingStep, ...] = ()
+    additional_data: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -135,7 +146,7 @@ class SlotRange:
 
     range_start: datetime
     range_end: datetime
-    time_zone: str
+    time_zone: str = ""
     slots: tuple[BookingSlot, ...] = ()
 
 
@@ -148,6 +159,20 @@ class Customer:
     email: str = ""
     mobile: str = ""
     locale: str = ""
+    custom_id: str = ""
+    gender: str = ""
+    title: str = ""
+    address: Address | None = None
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file attached to an appointment."""
+
+    id: str
+    name: str = ""
+    file_name: str = ""
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,14 +188,21 @@ class Appointment:
     name: str = ""
     name_i18n: tuple[I18nText, ...] = ()
     description: str = ""
+    description_i18n: tuple[I18nText, ...] = ()
     show_price: bool = False
     price_gross: float | None = None
+    tax_rate: float | None = None
     currency: str = ""
+    protected: bool = False
     customer: Customer | None = None
+    address: Address | None = None
+    notes: str = ""
     canceled: bool = False
     moved: bool = False
     resources: tuple[BookingResource, ...] = ()
+    files: tuple[UploadedFile, ...] = ()
     organization_id: str = ""
+    additional_data: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -178,14 +210,4 @@ class StaticEntry:
     """An entry of a static list (time zone, language, country, currency)."""
 
     key: str
-    name: str
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file attached to an appointment."""
-
-    id: str
     name: str = ""
-    file_name: str = ""
-    size: int = 0

@@ -1,15 +1,18 @@
 """marshmallow schemas that turn the API's JSON into the objects of `models`.
 
 They tolerate what the API has been seen to send (numbers as strings, `""` or
-`null` for empty lists, `address: []`, unknown fields) and bound every text. What
-they cannot understand raises ResponseFormatError, never a crash in a template.
+`null` for empty lists, `additionalData: null`, `address: null` or `[]`, unknown
+fields) and bound every text and list. What they cannot understand raises
+ResponseFormatError naming the entity and the fields, never a crash in a template.
+Error messages never quote the values (they may be a customer's data).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load
 from marshmallow import ValidationError as SchemaError
@@ -17,27 +20,54 @@ from marshmallow import ValidationError as SchemaError
 from booking_app.moduleapi import models
 from booking_app.moduleapi.errors import ResponseFormatError
 
-T = TypeVar("T")
 MAX_TEXT = 2000
+MAX_ITEMS = 5000
+ID_LENGTH = 32
+EMPTY = ("", None)
+
+
+def _empty(value: Any) -> bool:
+    """True for the API's ways of saying "nothing": "", null, [] and {}."""
+    return value in EMPTY or (isinstance(value, list | dict) and not value)
 
 
 class Text(fields.Field[str]):
-    """Text of bounded length; numbers become text, null becomes ""."""
+    """Text of bounded length; numbers become text; null, [] and {} become "".
+    A required text must be present, and not blank unless `blank` (names may be)."""
 
-    def __init__(self, max_length: int = MAX_TEXT, **kw: Any) -> None:
-        super().__init__(allow_none=True, **kw)
+    def __init__(
+        self,
+        max_length: int = MAX_TEXT,
+        *,
+        required: bool = False,
+        blank: bool = False,
+        **kw: Any,
+    ) -> None:
+        super().__init__(required=required, allow_none=not required, **kw)
         self.max_length = max_length
+        self.blank = blank or not required
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            if value in ([], {}):
-                return ""
-            raise SchemaError("not text")
-        return str(value)[: self.max_length]
+        if isinstance(value, str):
+            if not self.blank and not value.strip():
+                raise SchemaError("empty")
+            return value[: self.max_length]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)[: self.max_length]
+        if _empty(value) and not self.required:
+            return ""
+        raise SchemaError("not text")
+
+
+class Media(Text):
+    """A URL of an image or logo: text, or "" for anything else (it is decoration)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
+        return value[: self.max_length] if isinstance(value, str) else ""
 
 
 class Number(fields.Field[float | None]):
-    """A number that may arrive as a string; "" and null mean none."""
+    """A finite number that may arrive as a string; "" and null mean none."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(allow_none=True, **kw)
@@ -45,27 +75,34 @@ class Number(fields.Field[float | None]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> float | None:
         if value == "":
             return None
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise SchemaError("not a number")
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except ValueError:
             raise SchemaError("not a number") from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             raise SchemaError("not a finite number")
         return number
 
 
-class Integer(Number):
-    """A whole number that may arrive as a string."""
+class Integer(fields.Field[int | None]):
+    """A whole number that may arrive as a string ("30", "30.0"); "" and null: none."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> float | None:
-        number = super()._deserialize(value, attr, data, **kw)
-        return None if number is None else int(number)
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(allow_none=True, **kw)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> int | None:
+        number = Number()._deserialize(value, attr, data)
+        if number is None:
+            return None
+        if not number.is_integer() or abs(number) > 2**53:
+            raise SchemaError("not a whole number")
+        return int(number)
 
 
 class Flag(fields.Field[bool]):
-    """A boolean that may arrive as 0/1 or "true"/"false"."""
+    """A boolean that may arrive as 0/1 or "true"/"false"/"0"/"1"; "" is false."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(allow_none=True, **kw)
@@ -73,19 +110,34 @@ class Flag(fields.Field[bool]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> bool:
         if isinstance(value, bool):
             return value
-        if value in (0, 1, "0", "1", "", "true", "false"):
-            return value in (1, "1", "true")
+        if isinstance(value, str) and value.lower() in ("", "0", "1", "true", "false"):
+            return value.lower() in ("1", "true")
+        if isinstance(value, int) and value in (0, 1):
+            return value == 1
         raise SchemaError("not a boolean")
 
 
+class Timestamp(fields.Field[datetime]):
+    """An ISO 8601 instant, made aware (UTC when it carries no offset)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> datetime:
+        if not isinstance(value, str) or len(value) > 40:
+            raise SchemaError("not a timestamp")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise SchemaError("not a timestamp") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class I18nList(fields.Field[tuple[models.I18nText, ...]]):
-    """An I18n list; `""`, null and malformed entries become nothing."""
+    """An I18n list; `""`, null and entries without a key or a text become nothing."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(allow_none=True, **kw)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
-        if value in ("", {}):
+        if _empty(value):
             return ()
         if not isinstance(value, list):
             raise SchemaError("not a translation list")
@@ -98,21 +150,67 @@ class I18nList(fields.Field[tuple[models.I18nText, ...]]):
         return tuple(out)
 
 
-class Timestamp(fields.Field[datetime]):
-    """An ISO 8601 instant, made aware (UTC when it carries no offset)."""
+class IdList(fields.Field[tuple[str, ...]]):
+    """A list of entity ids; `""` and null are an empty list."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> datetime:
-        if not isinstance(value, str):
-            raise SchemaError("not a timestamp")
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise SchemaError("not a timestamp") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(allow_none=True, **kw)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if _empty(value):
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SchemaError("not a list of ids")
+        return tuple(v[:ID_LENGTH] for v in value[:MAX_ITEMS])
+
+
+class AdditionalData(fields.Field[dict[str, Any]]):
+    """Custom key → value fields: text, numbers, booleans or lists of them. Null, ""
+    and [] are none; values of other shapes are left out (it is free-form data)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(allow_none=True, data_key="additionalData", **kw)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return {}
+        out: dict[str, Any] = {}
+        for key, item in list(value.items())[:100]:
+            clean = _scalar(item)
+            if clean is None and isinstance(item, list):
+                clean = [s for s in map(_scalar, item[:50]) if s is not None]
+            if clean is not None:
+                out[str(key)[:100]] = clean
+        return out
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    if isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return None
+
+
+class NestedList(fields.Field[tuple[Any, ...]]):
+    """A list of nested entities; `""`, null and {} are an empty list."""
+
+    def __init__(self, schema: type[Schema], **kw: Any) -> None:
+        super().__init__(allow_none=True, **kw)
+        self.schema_class = schema
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if _empty(value):
+            return ()
+        if not isinstance(value, list):
+            raise SchemaError("not a list")
+        schema = self.schema_class()
+        return tuple(schema.load(item) for item in value[:MAX_ITEMS])
 
 
 class Tolerant(Schema):
-    """Ignores unknown fields; builds `model` from what it loaded (nulls dropped)."""
+    """Ignores unknown fields; builds `model` from what it loaded (nulls dropped, so
+    the model's defaults apply)."""
 
     model: Any = None
 
@@ -135,7 +233,7 @@ class AddressSchema(Tolerant):
 
 
 class AddressField(fields.Nested):
-    """An address; `[]`, `{}` and null mean none."""
+    """An address; `[]`, `{}`, `""` and null mean none."""
 
     def __init__(self) -> None:
         super().__init__(AddressSchema, allow_none=True)
@@ -143,56 +241,44 @@ class AddressField(fields.Nested):
     def _deserialize(
         self, value: Any, attr: str | None, data: Any, partial: Any = None, **kw: Any
     ) -> Any:
-        if value in ([], {}, ""):
+        if _empty(value):
             return None
         return super()._deserialize(value, attr, data, partial, **kw)
 
 
 class OrganizationSchema(Tolerant):
     model = models.Organization
-    id = Text(32, required=True)
-    name = Text(255, required=True)
+    id = Text(ID_LENGTH, required=True)
+    name = Text(255, required=True, blank=True)
     custom_id = Text(255, data_key="customId")
     address = AddressField()
     telephone = Text(60)
     email = Text(254)
     description = Text()
-    logo = Text(2000)
+    logo = Media()
     time_zone = Text(64, data_key="timeZone")
     currency = Text(3)
     language = Text(10)
-    parent_id = Text(32, data_key="parentId")
+    parent_id = Text(ID_LENGTH, data_key="parentId")
+    opening_hours = Text(500, data_key="openingHours")
+    sector = Text(60)
 
 
 class ModuleConfigSchema(Tolerant):
     model = models.ModuleConfig
-    id = Text(32, required=True)
+    id = Text(ID_LENGTH, required=True)
     custom_id = Text(255, data_key="customId")
     name = Text(255)
-    organization_id = Text(32, data_key="organizationId")
+    organization_id = Text(ID_LENGTH, data_key="organizationId")
     language = Text(10)
-    booking_template_ids = fields.Method(
-        deserialize="_ids", data_key="bookingTemplateIdList", allow_none=True
-    )
-    preselected_booking_template_id = Text(32, data_key="preselectedBookingTemplateId")
-    additional_data = fields.Method(
-        deserialize="_extra", data_key="additionalData", allow_none=True
-    )
-
-    def _ids(self, value: Any) -> tuple[str, ...]:
-        if value in ("", None):
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SchemaError("not a list of ids")
-        return tuple(v[:32] for v in value)
-
-    def _extra(self, value: Any) -> dict[str, Any]:
-        return dict(value) if isinstance(value, Mapping) else {}
+    booking_template_ids = IdList(data_key="bookingTemplateIdList")
+    preselected_booking_template_id = Text(ID_LENGTH, data_key="preselectedBookingTemplateId")
+    additional_data = AdditionalData()
 
 
 class BookingResourceSchema(Tolerant):
     model = models.BookingResource
-    id = Text(32, required=True)
+    id = Text(ID_LENGTH, required=True)
     name = Text(255)
     type = Text(40)
     custom_id = Text(255, data_key="customId")
@@ -203,19 +289,8 @@ class BookingResourceSchema(Tolerant):
     name_i18n = I18nList(data_key="nameI18nList")
     description = Text()
     description_i18n = I18nList(data_key="descriptionI18nList")
-    image = Text(2000)
-
-
-class _Resources(fields.Field[tuple[models.BookingResource, ...]]):
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(allow_none=True, **kw)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
-        if value in ("", {}):
-            return ()
-        if not isinstance(value, list):
-            raise SchemaError("not a list")
-        return tuple(BookingResourceSchema().load(v) for v in value)
+    image = Media()
+    additional_data = AdditionalData()
 
 
 class BookingStepSchema(Tolerant):
@@ -226,32 +301,20 @@ class BookingStepSchema(Tolerant):
     description_i18n = I18nList(data_key="descriptionI18nList")
     selection_quantity = Integer(data_key="selectionQuantity")
     selection_display = Text(40, data_key="selectionDisplay")
-    resources = _Resources(data_key="bookingResourceList")
-
-
-class _Steps(fields.Field[tuple[models.BookingStep, ...]]):
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(allow_none=True, **kw)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
-        if value in ("", {}):
-            return ()
-        if not isinstance(value, list):
-            raise SchemaError("not a list")
-        return tuple(BookingStepSchema().load(v) for v in value)
+    resources = NestedList(BookingResourceSchema, data_key="bookingResourceList")
 
 
 class BookingTemplateSchema(Tolerant):
     model = models.BookingTemplate
-    id = Text(32, required=True)
-    name = Text(255, required=True)
+    id = Text(ID_LENGTH, required=True)
+    name = Text(255, required=True, blank=True)
     custom_id = Text(255, data_key="customId")
     name_i18n = I18nList(data_key="nameI18nList")
     public_name = Text(255, data_key="publicName")
     public_name_i18n = I18nList(data_key="publicNameI18nList")
     description = Text()
     description_i18n = I18nList(data_key="descriptionI18nList")
-    image = Text(2000)
+    image = Media()
     duration = Integer()
     show_price = Flag(data_key="showPrice")
     price_gross = Number(data_key="priceGross")
@@ -264,25 +327,18 @@ class BookingTemplateSchema(Tolerant):
     booking_day_earliest = Integer(data_key="bookingDayEarliest")
     booking_day_latest = Integer(data_key="bookingDayLatest")
     booking_lead_time = Integer(data_key="bookingLeadTime")
-    steps = _Steps(data_key="bookingStepList")
+    address = AddressField()
+    steps = NestedList(BookingStepSchema, data_key="bookingStepList")
+    additional_data = AdditionalData()
 
 
 class BookingSlotSchema(Tolerant):
     model = models.BookingSlot
-    id = Text(32, required=True)
+    id = Text(ID_LENGTH, required=True)
     start = Timestamp(data_key="timestamp", required=True)
-    resource_ids = fields.Method(
-        deserialize="_ids", data_key="bookingResourceCombination", allow_none=True
-    )
+    resource_ids = IdList(data_key="bookingResourceCombination")
     seats_total = Integer(data_key="seatsTotal")
     seats_left = Integer(data_key="seatsLeft")
-
-    def _ids(self, value: Any) -> tuple[str, ...]:
-        if value in ("", None):
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SchemaError("not a list of ids")
-        return tuple(v[:32] for v in value)
 
 
 class SlotRangeSchema(Tolerant):
@@ -290,14 +346,7 @@ class SlotRangeSchema(Tolerant):
     range_start = Timestamp(data_key="rangeStart", required=True)
     range_end = Timestamp(data_key="rangeEnd", required=True)
     time_zone = Text(64, data_key="timeZone")
-    slots = fields.Method(deserialize="_slots", data_key="list", allow_none=True)
-
-    def _slots(self, value: Any) -> tuple[models.BookingSlot, ...]:
-        if value in ("", None):
-            return ()
-        if not isinstance(value, list):
-            raise SchemaError("not a list")
-        return tuple(BookingSlotSchema().load(v) for v in value)
+    slots = NestedList(BookingSlotSchema, data_key="list")
 
 
 class CustomerSchema(Tolerant):
@@ -307,11 +356,23 @@ class CustomerSchema(Tolerant):
     email = Text(254)
     mobile = Text(40)
     locale = Text(10)
+    custom_id = Text(255, data_key="customId")
+    gender = Text(20)
+    title = Text(60)
+    address = AddressField()
+
+
+class UploadedFileSchema(Tolerant):
+    model = models.UploadedFile
+    id = Text(ID_LENGTH, required=True)
+    name = Text(255)
+    file_name = Text(255, data_key="fileName")
+    size = Integer()
 
 
 class AppointmentSchema(Tolerant):
     model = models.Appointment
-    id = Text(32, required=True)
+    id = Text(ID_LENGTH, required=True)
     start = Timestamp(required=True)
     end = Timestamp(required=True)
     custom_id = Text(255, data_key="customId")
@@ -320,14 +381,21 @@ class AppointmentSchema(Tolerant):
     name = Text(255)
     name_i18n = I18nList(data_key="nameI18nList")
     description = Text()
+    description_i18n = I18nList(data_key="descriptionI18nList")
     show_price = Flag(data_key="showPrice")
     price_gross = Number(data_key="priceGross")
+    tax_rate = Number(data_key="taxRate")
     currency = Text(3)
+    protected = Flag()
     customer = fields.Nested(CustomerSchema, allow_none=True)
+    address = AddressField()
+    notes = Text()
     canceled = Flag()
     moved = Flag()
-    resources = _Resources(data_key="bookingResourceList")
-    organization_id = Text(32, data_key="organizationId")
+    resources = NestedList(BookingResourceSchema, data_key="bookingResourceList")
+    files = NestedList(UploadedFileSchema, data_key="fileList")
+    organization_id = Text(ID_LENGTH, data_key="organizationId")
+    additional_data = AdditionalData()
 
 
 class StaticEntrySchema(Tolerant):
@@ -336,34 +404,35 @@ class StaticEntrySchema(Tolerant):
     name = Text(255)
 
 
-class UploadedFileSchema(Tolerant):
-    model = models.UploadedFile
-    id = Text(32, required=True)
-    name = Text(255)
-    file_name = Text(255, data_key="fileName")
-    size = Integer()
-
-
 def load_one(schema: type[Schema], content: Any, what: str) -> Any:
     """Load one entity, or raise ResponseFormatError naming what was expected."""
     if not isinstance(content, Mapping):
-        raise ResponseFormatError(f"expected {what} object, got {type(content).__name__}")
+        raise ResponseFormatError(f"expected {what} object, got {_kind(content)}")
     try:
         return schema().load(content)
     except SchemaError as error:
         raise ResponseFormatError(f"cannot read {what}: {_summary(error.messages)}") from error
+    except (TypeError, ValueError, RecursionError) as error:  # a model refused the values
+        raise ResponseFormatError(f"cannot read {what}: {type(error).__name__}") from error
 
 
 def load_list(schema: type[Schema], content: Any, what: str) -> list[Any]:
-    """Load the records of a LIST collection."""
-    if not isinstance(content, Mapping):
-        raise ResponseFormatError(f"expected a LIST of {what}, got {type(content).__name__}")
-    records = content.get("recordList")
-    if records in ("", None):
+    """Load the records of a LIST collection (`recordList`; "" or null: none)."""
+    if isinstance(content, list):
+        records: Any = content
+    elif isinstance(content, Mapping):
+        records = content.get("recordList")
+    else:
+        raise ResponseFormatError(f"expected a LIST of {what}, got {_kind(content)}")
+    if _empty(records):
         return []
     if not isinstance(records, list):
-        raise ResponseFormatError(f"recordList of {what} is not a list")
-    return [load_one(schema, record, what) for record in records]
+        raise ResponseFormatError(f"the recordList of {what} is {_kind(records)}, not a list")
+    return [load_one(schema, record, what) for record in records[:MAX_ITEMS]]
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
 
 
 def _summary(messages: Any) -> str:

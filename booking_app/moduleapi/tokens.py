@@ -1,9 +1,13 @@
 """Access tokens of the anonymous two-step OAuth flow, one per organization.
 
-A token is kept in the shared cache (so many processes share it), renewed shortly
-before it expires, and fetched once even when many threads ask at the same moment:
-a lock per organization in this process, and a short lock key in the shared cache
-across processes.
+1. `client_credentials` with the module's id and an empty secret → a refresh token
+   (one per module, shared by all organizations);
+2. `refresh_token` + `organization_id` → an access token bound to that organization.
+
+A token is kept in the shared cache (so many processes share it) and in this
+process's memory (so a failing shared cache costs no logins), renewed shortly before
+it expires, and fetched once even when many threads ask at the same moment: a lock
+per organization in this process, and a short lock key (`cache.add`) across them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from booking_app.moduleapi import errors
@@ -18,6 +23,18 @@ from booking_app.moduleapi.safecache import SafeCache
 from booking_app.moduleapi.transport import Transport
 
 log = logging.getLogger("booking_app.moduleapi")
+RENEW_MARGIN = 60.0
+DEFAULT_REFRESH_TTL = 3600
+REFUSED_TTL = 60
+LOCK_STRIPES = 64
+ROUTE = "oauth/token"
+
+
+def renew_at(issued: float, lifetime: float) -> float:
+    """When to renew a token of `lifetime` seconds issued at `issued`: 60 s before it
+    expires, or a tenth of its lifetime before when that is shorter (short-lived
+    tokens would otherwise be renewed at once)."""
+    return issued + lifetime - min(RENEW_MARGIN, lifetime / 10)
 
 
 class TokenProvider:
@@ -32,6 +49,7 @@ class TokenProvider:
         client_id: str,
         client_secret: str = "",
         lock_wait: float = 5.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.transport = transport
         self.cache = cache
@@ -39,50 +57,83 @@ class TokenProvider:
         self.client_id = client_id
         self.client_secret = client_secret
         self.lock_wait = lock_wait
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self.clock = clock
+        self._local: dict[str, dict[str, Any]] = {}
+        # Striped: a fixed number of locks, whatever ids (even made-up ones) come in.
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._refresh_lock = threading.Lock()  # one refresh token, even for many orgs
 
+    # Cache ---------------------------------------------------------------------------
     def _key(self, org_id: str) -> str:
         return f"token:{self.client_id}:{org_id}"
 
-    def _cached(self, org_id: str) -> str | None:
-        entry = self.cache.get(self._key(org_id))
-        if isinstance(entry, dict) and entry.get("renew_at", 0) > time.time():
-            return str(entry["token"])
+    def _refresh_key(self) -> str:
+        return f"refresh:{self.client_id}"
+
+    def _remembered(self, key: str) -> str | None:
+        """A token stored under `key` that need not be renewed yet (memory, then cache)."""
+        now = self.clock()
+        for entry in (self._local.get(key), self.cache.get(key)):
+            if (
+                isinstance(entry, dict)
+                and isinstance(entry.get("token"), str)
+                and float(entry.get("renew_at", 0)) > now
+            ):
+                self._local[key] = entry
+                return str(entry["token"])
         return None
 
-    def _lock(self, org_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(org_id, threading.Lock())
+    def _remember(self, key: str, token: str, lifetime: float) -> None:
+        entry = {"token": token, "renew_at": renew_at(self.clock(), lifetime)}
+        self._local[key] = entry
+        self.cache.set(key, entry, timeout=max(1, int(lifetime)))
 
+    def _forget(self, key: str, token: str | None = None) -> None:
+        for store in (self._local.get(key), self.cache.get(key)):
+            if isinstance(store, dict) and (token is None or store.get("token") == token):
+                self._local.pop(key, None)
+                self.cache.delete(key)
+                return
+
+    def _refused_key(self, org_id: str) -> str:
+        return f"refused:{self.client_id}:{org_id}"
+
+    def _lock(self, org_id: str) -> threading.Lock:
+        return self._locks[hash(org_id) % LOCK_STRIPES]
+
+    # Public --------------------------------------------------------------------------
     def access_token(self, org_id: str) -> str:
-        """A valid access token for `org_id`."""
-        token = self._cached(org_id)
+        """A valid access token for `org_id` (fetched only when none is at hand)."""
+        token = self._remembered(self._key(org_id))
         if token:
             return token
         with self._lock(org_id):
-            token = self._cached(org_id)  # another thread may have fetched it meanwhile
+            token = self._remembered(self._key(org_id))  # another thread may have got one
             if token:
                 return token
+            refused = self.cache.get(self._refused_key(org_id))
+            if isinstance(refused, str):
+                raise errors.NotFoundError(refused)
             return self._fetch_shared(org_id)
 
     def invalidate(self, org_id: str, token: str) -> None:
-        """Forget `token` (the API refused it) so the next call renews it."""
-        entry = self.cache.get(self._key(org_id))
-        if isinstance(entry, dict) and entry.get("token") == token:
-            self.cache.delete(self._key(org_id))
+        """Forget `token` (the API refused it) so that the next call renews it."""
+        self._forget(self._key(org_id), token)
 
+    # Fetching ------------------------------------------------------------------------
     def _fetch_shared(self, org_id: str) -> str:
+        """Fetch, unless another process is fetching the same token right now: then
+        wait (bounded) for its result."""
         lock_key = f"lock:{self._key(org_id)}"
         mine = self.cache.add(lock_key, 1, timeout=int(self.lock_wait) + 5)
         if not mine:
-            # Another process is logging in: wait for its token rather than ask again.
             deadline = time.monotonic() + self.lock_wait
             while time.monotonic() < deadline:
                 time.sleep(0.05)
-                token = self._cached(org_id)
+                token = self._remembered(self._key(org_id))
                 if token:
                     return token
+            log.warning("moduleapi token lock of another process timed out; fetching")
         try:
             return self._fetch(org_id)
         finally:
@@ -90,58 +141,61 @@ class TokenProvider:
                 self.cache.delete(lock_key)
 
     def _fetch(self, org_id: str) -> str:
-        refresh = self._refresh_token()
+        refresh, fresh = self._refresh_token()
         try:
-            answer = self._post(
-                {
-                    "grant_type": "refresh_token",
-                    "client_id": self.client_id,
-                    "refresh_token": refresh,
-                    "organization_id": org_id,
-                }
-            )
-        except errors.AuthenticationError:
-            # The refresh token may have expired: get a new one and try once more.
-            self._forget_refresh_token()
-            fresh = self._refresh_token()
+            answer = self._exchange(refresh, org_id)
+        except errors.AuthenticationError as error:
+            if fresh or _code(error) != "invalid_grant":
+                raise self._org_refused(org_id, error) from error
+            # The cached refresh token may have expired: get a new one, try once more.
+            self._forget(self._refresh_key())
+            refresh, _ = self._refresh_token()
             try:
-                answer = self._post(
-                    {
-                        "grant_type": "refresh_token",
-                        "client_id": self.client_id,
-                        "refresh_token": fresh,
-                        "organization_id": org_id,
-                    }
-                )
-            except errors.AuthenticationError as error:
-                # A brand-new refresh token was refused for this organization: the
-                # module does not serve it (or it does not exist).
-                raise errors.NotFoundError(
-                    "this module serves no such organization",
-                    status=error.status,
-                    request_id=error.request_id,
-                ) from error
+                answer = self._exchange(refresh, org_id)
+            except errors.AuthenticationError as again:
+                raise self._org_refused(org_id, again) from again
         token = answer.get("access_token")
-        expires_in = answer.get("expires_in")
-        try:
-            lifetime = float(expires_in)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            lifetime = 0.0
-        if not isinstance(token, str) or not token or lifetime <= 0:
+        lifetime = _seconds(answer.get("expires_in"))
+        if not isinstance(token, str) or not token or not lifetime:
             raise errors.ResponseFormatError("the token endpoint gave no usable access token")
-        # Renew 60 s before expiry, or a tenth of the lifetime for short-lived tokens.
-        margin = min(60.0, lifetime / 10)
-        entry = {"token": token, "renew_at": time.time() + lifetime - margin}
-        self.cache.set(self._key(org_id), entry, timeout=max(1, int(lifetime)))
-        return token
+        self._remember(self._key(org_id), token[:4096], lifetime)
+        return token[:4096]
 
-    def _refresh_key(self) -> str:
-        return f"refresh:{self.client_id}"
+    def _org_refused(self, org_id: str, error: errors.AuthenticationError) -> errors.ModuleApiError:
+        """A fresh refresh token was refused for an organization: with `invalid_grant`
+        or `invalid_request` the module serves no such organization. That answer is
+        remembered for a minute, so unknown ids cannot make the widget log in again
+        and again."""
+        if _code(error) not in ("invalid_grant", "invalid_request"):
+            return error
+        refused = errors.NotFoundError(
+            "this module serves no such organization",
+            status=error.status,
+            failures=error.failures,
+            request_id=error.request_id,
+        )
+        self.cache.set(self._refused_key(org_id), refused.message, timeout=REFUSED_TTL)
+        return refused
 
-    def _refresh_token(self) -> str:
-        cached = self.cache.get(self._refresh_key())
-        if isinstance(cached, str) and cached:
-            return cached
+    def _exchange(self, refresh: str, org_id: str) -> dict[str, Any]:
+        return self._post(
+            {
+                "grant_type": "refresh_token",
+                "client_id": self.client_id,
+                "refresh_token": refresh,
+                "organization_id": org_id,
+            }
+        )
+
+    def _refresh_token(self) -> tuple[str, bool]:
+        """The module's refresh token, and whether it was fetched just now."""
+        with self._refresh_lock:
+            cached = self._remembered(self._refresh_key())
+            if cached:
+                return cached, False
+            return self._fetch_refresh_token(), True
+
+    def _fetch_refresh_token(self) -> str:
         answer = self._post(
             {
                 "grant_type": "client_credentials",
@@ -152,36 +206,59 @@ class TokenProvider:
         refresh = answer.get("refresh_token")
         if not isinstance(refresh, str) or not refresh:
             raise errors.ResponseFormatError("the token endpoint gave no refresh token")
-        lifetime = answer.get("expires_in")
-        timeout = int(lifetime) - 60 if isinstance(lifetime, int) and lifetime > 120 else 3600
-        self.cache.set(self._refresh_key(), refresh, timeout=timeout)
-        return refresh
-
-    def _forget_refresh_token(self) -> None:
-        self.cache.delete(self._refresh_key())
+        lifetime = _seconds(answer.get("expires_in")) or DEFAULT_REFRESH_TTL
+        self._remember(self._refresh_key(), refresh[:4096], lifetime)
+        return refresh[:4096]
 
     def _post(self, form: dict[str, str]) -> dict[str, Any]:
+        """POST to the token endpoint (retried like a GET: asking again is harmless)."""
         response, request_id = self.transport.send(
-            "POST", self.oauth_url, route="oauth/token", data=form
+            "POST", self.oauth_url, route=ROUTE, data=form, retry=True
         )
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
             body = None
-        if response.status_code in (400, 401) and isinstance(body, dict):
-            raise errors.AuthenticationError(
-                f"OAuth refused: {body.get('error')}: {str(body.get('error_description'))[:200]}",
-                status=response.status_code,
-                request_id=request_id,
-            )
-        if response.status_code >= 500:
+        status = response.status_code
+        if status == 200 and isinstance(body, dict):
+            return body
+        if status == 429:
+            raise errors.RateLimitError("the token endpoint is rate limited", request_id=request_id)
+        if status >= 500:
             raise errors.ServerError(
-                "the token endpoint failed", status=response.status_code, request_id=request_id
+                "the token endpoint failed", status=status, request_id=request_id
             )
-        if response.status_code != 200 or not isinstance(body, dict):
+        if status in (400, 401, 403) and isinstance(body, dict) and "error" in body:
+            code = str(body.get("error"))[:64]
+            text = str(body.get("error_description") or "")[:200]
             raise errors.AuthenticationError(
-                "the token endpoint refused the module's credentials",
-                status=response.status_code,
+                f"the token endpoint refused: {code}: {text}",
+                status=status,
+                failures=[(code, text)],
                 request_id=request_id,
             )
-        return body
+        if status == 200:
+            raise errors.ResponseFormatError(
+                "the token endpoint answered without JSON", status=status, request_id=request_id
+            )
+        raise errors.AuthenticationError(
+            "the token endpoint refused the module's credentials",
+            status=status,
+            request_id=request_id,
+        )
+
+
+def _code(error: errors.ModuleApiError) -> str | None:
+    """The OAuth error code (`invalid_grant`, …) of a refusal."""
+    return error.failures[0][0] if error.failures else None
+
+
+def _seconds(value: Any) -> float:
+    """A positive lifetime in seconds from a number or numeric string; 0 otherwise."""
+    if isinstance(value, bool):
+        return 0.0
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return seconds if 0 < seconds < 10 * 365 * 86400 else 0.0

@@ -1,8 +1,9 @@
-"""HTTP for the client: one pooled session, timeouts on every call, GET retries with
-backoff and jitter, a circuit breaker, and a log line per request.
+"""HTTP for the client: one pooled session, timeouts on every call, retries of safe
+requests with backoff and jitter, a circuit breaker, and a log line per request.
 
 POST and PUT are never retried here: a booking whose answer was lost is recovered
-by its `customId`, not by sending it again.
+by its `customId`, not by sending it again. The log line names the method, the
+route template, the status and the time taken, never query values or bodies.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 def pooled_session(pool_size: int = 32) -> requests.Session:
-    """A session whose connection pool suits a threaded worker."""
+    """A session whose connection pool suits a threaded worker (no urllib3 retries)."""
     session = requests.Session()
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
@@ -33,8 +34,13 @@ def pooled_session(pool_size: int = 32) -> requests.Session:
     return session
 
 
+def new_request_id() -> str:
+    """A request id for the log and the errors: a uuid4 in hex."""
+    return uuid.uuid4().hex
+
+
 class Transport:
-    """Sends requests and turns failures into `errors`."""
+    """Sends requests and turns transport failures into `errors`."""
 
     def __init__(
         self,
@@ -45,18 +51,22 @@ class Transport:
         max_retries: int = 2,
         retry_budget: float = 6.0,
         max_retry_wait: float = 2.0,
-        backoff_base: float = 0.2,
+        backoff_base: float = 0.25,
         breaker: CircuitBreaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[float, float], float] = random.uniform,
     ) -> None:
-        self.session = session or pooled_session()
+        self.session = session if session is not None else pooled_session()
         self.timeout = (connect_timeout, read_timeout)
-        self.max_retries = max_retries
+        self.max_retries = max(0, max_retries)
         self.retry_budget = retry_budget
         self.max_retry_wait = max_retry_wait
         self.backoff_base = backoff_base
         self.breaker = breaker
         self.sleep = sleep
+        self.clock = clock
+        self.jitter = jitter
 
     def send(
         self,
@@ -67,25 +77,31 @@ class Transport:
         headers: dict[str, str] | None = None,
         json: Any = None,
         data: dict[str, str] | None = None,
+        retry: bool | None = None,
     ) -> tuple[requests.Response, str]:
-        """One request (GETs retried when that is safe): the response of any status, and
-        the request id its log line carries."""
-        attempts = 1 + (self.max_retries if method == "GET" else 0)
-        deadline = time.monotonic() + self.retry_budget
+        """One request: the response of any status, and the request id of its log line.
+
+        It is retried (`retry`, by default for GETs only) on connection errors and on
+        429/502/503/504, with full-jitter exponential backoff, `Retry-After` honoured
+        but capped, at most `max_retries` times and within `retry_budget` seconds.
+        """
+        retryable = method == "GET" if retry is None else retry
+        attempts = 1 + (self.max_retries if retryable else 0)
+        deadline = self.clock() + self.retry_budget
         for attempt in range(attempts):
-            request_id = uuid.uuid4().hex[:16]
+            request_id = new_request_id()
             last = attempt == attempts - 1
             try:
                 response = self._once(method, url, route, request_id, headers, json, data)
+            except errors.CircuitOpenError:
+                raise  # failing fast is the point: no waiting, no retry
             except errors.ApiConnectionError:
-                if last or not self._wait(attempt, None, deadline):
+                if last or not self._wait(attempt, None, deadline, method, route):
                     raise
                 continue
             if response.status_code in RETRY_STATUSES and not last:
-                hint = (
-                    envelope.retry_after(response) if response.status_code in (429, 503) else None
-                )
-                if self._wait(attempt, hint, deadline):
+                hint = envelope.retry_after(response)
+                if self._wait(attempt, hint, deadline, method, route):
                     response.close()
                     continue
             return response, request_id
@@ -102,7 +118,7 @@ class Transport:
         data: dict[str, str] | None,
     ) -> requests.Response:
         if self.breaker is not None and not self.breaker.allow():
-            log.warning("moduleapi %s %s circuit open rid=%s", method, route, request_id)
+            log.warning("moduleapi %s %s circuit-open 0ms rid=%s", method, route, request_id)
             raise errors.CircuitOpenError(
                 "the Module API failed repeatedly; not calling it for a moment",
                 request_id=request_id,
@@ -115,12 +131,13 @@ class Transport:
         except requests.Timeout as error:
             self._failed(method, route, request_id, started, "timeout")
             raise errors.ApiTimeoutError(
-                f"no answer from the Module API in time ({route})", request_id=request_id
+                f"no answer from the Module API in time ({method} {route})",
+                request_id=request_id,
             ) from error
         except requests.RequestException as error:
-            self._failed(method, route, request_id, started, "connection error")
+            self._failed(method, route, request_id, started, "connection-error")
             raise errors.ApiConnectionError(
-                f"cannot reach the Module API ({route}): {type(error).__name__}",
+                f"cannot reach the Module API ({method} {route}): {type(error).__name__}",
                 request_id=request_id,
             ) from error
         elapsed = (time.perf_counter() - started) * 1000
@@ -145,11 +162,22 @@ class Transport:
         if self.breaker is not None:
             self.breaker.record_failure()
 
-    def _wait(self, attempt: int, hint: float | None, deadline: float) -> bool:
+    def backoff(self, attempt: int, hint: float | None) -> float:
+        """Seconds to wait before retry number `attempt + 1`: full jitter over an
+        exponential ceiling, at least the server's hint, at most `max_retry_wait`."""
+        ceiling = self.backoff_base * 2**attempt
+        delay = self.jitter(0.0, ceiling)
+        if hint is not None:
+            delay = max(delay, hint)
+        return min(delay, self.max_retry_wait)
+
+    def _wait(
+        self, attempt: int, hint: float | None, deadline: float, method: str, route: str
+    ) -> bool:
         """Sleep before the next attempt; False when the time budget forbids it."""
-        backoff = random.uniform(0, self.backoff_base * 2**attempt)  # full jitter
-        delay = min(max(hint or 0.0, backoff), self.max_retry_wait)
-        if time.monotonic() + delay >= deadline:
+        delay = self.backoff(attempt, hint)
+        if self.clock() + delay >= deadline:
             return False
+        log.info("moduleapi %s %s retry in %.2fs", method, route, delay)
         self.sleep(delay)
         return True
