@@ -72,3 +72,8 @@ def _register_basics(app: Flask, settings: Settings) -> None:
                 url_for("booking.entry", lang=lang, org_id=settings.default_organization)
             )
         return redirect(url_for("booking.no_organization", lang=lang))
+
+    @app.get("/o/<org_id>/")
+    def organization_without_language(org_id: str) -> Response:
+        lang = i18n.best_language(request.accept_languages.values())
+        return redirect(url_for("booking.entry", lang=lang, org_id=org_id, **request.args))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from html import unescape
 from threading import Barrier
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from werkzeug.test import TestResponse
 
 from booking_app.i18n import UI_LANGUAGES
 from tests.integration.test_widget_entry import widget_for
+from tests.support.api import ModuleApi
 from tests.support.sandbox import SandboxProcess
 
 HREF = re.compile(r'href="([^"]+)"')
@@ -218,3 +220,33 @@ def test_bad_links_are_404(app: Flask, sandbox: SandboxProcess, path: str) -> No
     answer = client.get(path.format(org=sandbox.main_org, tpl=tpl))
     assert answer.status_code == 404
     assert "Page not found" in answer.get_data(as_text=True)
+
+
+def test_staff_choice_filters_the_times(app: Flask, sandbox: SandboxProcess) -> None:
+    client = app.test_client()
+    entry = client.get(f"/en/o/{sandbox.main_org}/?here=1")
+    haircut = links(entry, "/s/fc")[0]  # Anna, Ben or Chloé
+    week = client.get(client.get(haircut.rstrip("/") + "/earliest").headers["Location"])
+    html = week.get_data(as_text=True)
+    options = dict(re.findall(r'<option value="(br[^"]*)"[^>]*>([^<]+)</option>', html))
+    assert set(options.values()) == {"Anna Schmidt", "Ben Okafor", "Chloé Dubois"}
+    assert '<option value="" selected>Anyone</option>' in html
+    anyone = set(time_links(week))
+    ben = next(k for k, v in options.items() if v == "Ben Okafor")
+    location = week.request.url
+    only_ben = client.get(f"{location}&staff={ben}")
+    assert '<option value="' + ben + '" selected>' in only_ben.get_data(as_text=True)
+    bens = time_links(only_ben)
+    assert all(f"staff={ben}" in url for url in bens)
+    assert len(bens) <= len(anyone)
+    # Every time offered "with Ben" is a slot whose resource combination is Ben's.
+    chosen = {u.split("s=")[1].split(".")[0] for u in bens}
+    assert chosen
+    tpl = haircut.split("/s/")[1].strip("/")
+    day = date.fromtimestamp(int(bens[0].split("s=")[1].split(".")[1].split("&")[0]))
+    combos = {
+        s["id"]: s["bookingResourceCombination"]
+        for s in ModuleApi(sandbox, sandbox.main_org).week(tpl, day)["list"]
+    }
+    assert all(combos[slot] == [ben] for slot in chosen if slot in combos)
+    assert any(slot in combos for slot in chosen)

@@ -75,6 +75,16 @@ def test_root_redirects_by_accept_language(client: FlaskClient, sandbox: Sandbox
     assert answer.headers["Location"].endswith(f"/de/o/{sandbox.main_org}/")
 
 
+def test_organization_link_without_language_redirects(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    answer = client.get(f"/o/{sandbox.main_org}/?here=1", headers={"Accept-Language": "de"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/de/o/{sandbox.main_org}/?here=1")
+    answer = client.get(f"/o/{sandbox.main_org}/", headers={"Accept-Language": "ja"})
+    assert answer.headers["Location"].endswith(f"/en/o/{sandbox.main_org}/")
+
+
 @pytest.mark.parametrize(
     "path",
     ["/en/o/f6" + "0" * 30 + "/", "/en/o/not-an-id/", "/xx/o/f6" + "0" * 30 + "/"],
