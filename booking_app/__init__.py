@@ -76,4 +76,5 @@ def _register_basics(app: Flask, settings: Settings) -> None:
     @app.get("/o/<org_id>/")
     def organization_without_language(org_id: str) -> Response:
         lang = i18n.best_language(request.accept_languages.values())
-        return redirect(url_for("booking.entry", lang=lang, org_id=org_id, **request.args))
+        values: dict[str, Any] = {**request.args.to_dict(), "lang": lang, "org_id": org_id}
+        return redirect(url_for("booking.entry", **values))

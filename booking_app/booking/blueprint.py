@@ -7,8 +7,9 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, render_template
 
+from booking_app.booking.viewmodels import OrganizationView, organization_view
 from booking_app.i18n import UI_LANGUAGES, _, language_links
-from booking_app.moduleapi import ModuleApiClient, get_client, models
+from booking_app.moduleapi import ModuleApiClient, ModuleApiError, NotFoundError, get_client, models
 
 bp = Blueprint("booking", __name__)
 ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
@@ -45,6 +46,21 @@ def find_template(
     abort(404)
 
 
+def load_service(
+    lang: str, org_id: str, template_id: str
+) -> tuple[OrganizationView, models.BookingTemplate]:
+    """The organization and one of its services (both cached), or 404 / 503."""
+    client = get_client()
+    try:
+        org = client.get_organization(org_id, lang=lang)
+        template = find_template(client, org_id, template_id, lang)
+    except NotFoundError:
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    return organization_view(org), template
+
+
 def unavailable() -> NoReturn:
     """Stop with the translated "booking system unreachable" page (503)."""
     from flask import make_response
@@ -61,4 +77,11 @@ def unavailable() -> NoReturn:
     abort(response)
 
 
-__all__ = ["bp", "check_ids", "find_template", "get_client", "unavailable"]
+__all__ = [
+    "bp",
+    "check_ids",
+    "find_template",
+    "get_client",
+    "load_service",
+    "unavailable",
+]

@@ -14,10 +14,10 @@ from babel.dates import format_datetime, format_time, get_timezone_name
 from flask import Response, abort, current_app, render_template, request, url_for
 from icalendar import Calendar, Event
 
-from booking_app.booking.blueprint import bp, check_ids, find_template, get_client, unavailable
+from booking_app.booking.blueprint import bp, check_ids, load_service
 from booking_app.booking.timezones import valid_zone
-from booking_app.booking.viewmodels import organization_view, resource_name, service_view
-from booking_app.moduleapi import ModuleApiError, NotFoundError, models
+from booking_app.booking.viewmodels import resource_name, service_view
+from booking_app.moduleapi import models
 from booking_app.tokens import InvalidToken, TokenSigner
 
 CONFIRMATION_SALT = "booking-confirmation-v1"
@@ -60,14 +60,7 @@ def _load(org_id: str, token: str) -> dict[str, Any]:
 
 
 def _details(lang: str, org_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    client = get_client()
-    try:
-        org = organization_view(client.get_organization(org_id, lang=lang))
-        template = find_template(client, org_id, data["t"], lang)
-    except NotFoundError:
-        abort(404)
-    except ModuleApiError:
-        unavailable()
+    org, template = load_service(lang, org_id, data["t"])
     names = {
         r.id: resource_name(r, lang, org.language) for s in template.steps for r in s.resources
     }

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, get_timezone_name
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from booking_app.booking.blueprint import bp, check_ids, find_template, get_client, unavailable
+from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
 from booking_app.booking.form import (
     UPSTREAM_FIELDS,
     FormFlags,
@@ -28,7 +28,7 @@ from booking_app.booking.form import (
 )
 from booking_app.booking.slots import group_by_day
 from booking_app.booking.timezones import customer_zone, valid_zone
-from booking_app.booking.viewmodels import organization_view, service_view
+from booking_app.booking.viewmodels import service_view
 from booking_app.i18n import _
 from booking_app.moduleapi import (
     ApiConnectionError,
@@ -71,18 +71,6 @@ def _slot_start(value: str | None) -> datetime:
     return start
 
 
-def _context(lang: str, org_id: str, template_id: str) -> tuple[Any, models.BookingTemplate]:
-    client = get_client()
-    try:
-        org = client.get_organization(org_id, lang=lang)
-        template = find_template(client, org_id, template_id, lang)
-    except NotFoundError:
-        abort(404)
-    except ModuleApiError:
-        unavailable()
-    return organization_view(org), template
-
-
 def _render(
     lang: str,
     organization: Any,
@@ -121,7 +109,7 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
     """The details form for the slot chosen in the week view."""
     check_ids(org_id, template_id)
     slot_id, start = _chosen_slot(request.args.get("s", ""))
-    organization, template = _context(lang, org_id, template_id)
+    organization, template = load_service(lang, org_id, template_id)
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
     payload = {
         "o": org_id,
@@ -167,7 +155,7 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     if payload.get("o") != org_id or payload.get("t") != template_id:
         abort(404)
     token = request.form["token"]
-    organization, template = _context(lang, org_id, template_id)
+    organization, template = load_service(lang, org_id, template_id)
     flags = FormFlags.of(template)
     values, errors = validate_details(flags, request.form)
     if errors:
@@ -233,7 +221,7 @@ def _slot_taken(
     """409: the time was taken meanwhile. Offer that day's other free times; picking one
     re-opens the form with everything the customer typed (sent back in the POST body,
     never in a URL)."""
-    organization, template = _context(lang, org_id, template_id)
+    organization, template = load_service(lang, org_id, template_id)
     zone = customer_zone(payload.get("z"), None, organization.time_zone)
     org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
     day = _slot_start(payload.get("a")).astimezone(org_zone).date()
@@ -277,7 +265,7 @@ def book_again(lang: str, org_id: str, template_id: str) -> Any:
     if old.get("o") != org_id or old.get("t") != template_id:
         abort(404)
     slot_id, start = _chosen_slot(request.form.get("s", ""))
-    organization, template = _context(lang, org_id, template_id)
+    organization, template = load_service(lang, org_id, template_id)
     payload = {**old, "s": slot_id, "a": start.isoformat(), "k": secrets.token_hex(16)}
     values, _errors = validate_details(FormFlags.of(template), request.form)
     return _render(lang, organization, template, payload, form_signer().sign(payload), values, {})

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, get_timezone_name
 from flask import abort, redirect, render_template, request, url_for
 
-from booking_app.booking.blueprint import bp, check_ids, find_template, get_client, unavailable
+from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
 from booking_app.booking.timezones import customer_zone, valid_zone
-from booking_app.booking.viewmodels import organization_view, resource_name, service_view
+from booking_app.booking.viewmodels import resource_name, service_view
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -120,14 +120,7 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
     """Free times of a week; `week`, `staff` and `tz` come from the query string."""
     check_ids(org_id, template_id)
     client = get_client()
-    try:
-        org = client.get_organization(org_id, lang=lang)
-        template = find_template(client, org_id, template_id, lang)
-    except NotFoundError:
-        abort(404)
-    except ModuleApiError:
-        unavailable()
-    organization = organization_view(org)
+    organization, template = load_service(lang, org_id, template_id)
     org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
     zone = customer_zone(request.args.get("tz"), request.args.get("btz"), organization.time_zone)
     today = datetime.now(org_zone).date()
