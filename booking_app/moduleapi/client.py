@@ -478,10 +478,7 @@ class ModuleApiClient:
             path,
             "organization/{orgId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
             lang,
-            # False stands for "none left", so that the answer can be cached too.
-            lambda c: (
-                False if c is None else schemas.load_one(schemas.BookingSlotSchema, c, "slot")
-            ),
+            _earliest,
             ttl=self.slot_ttl,
             stale_ttl=self.slot_stale_ttl,
             what="earliest slot",
