@@ -64,6 +64,17 @@ def _register_basics(app: Flask, settings: Settings) -> None:
     def healthz() -> Any:
         return jsonify(status="ok")
 
+    @app.get("/readyz")
+    def readyz() -> Any:
+        """Ready when a Module API token can be had (tokens are cached, so this is cheap)."""
+        from booking_app.moduleapi import ModuleApiError, get_client
+
+        try:
+            get_client().check_ready(settings.default_organization or None)
+        except ModuleApiError as error:
+            return jsonify(status="unavailable", reason=type(error).__name__), 503
+        return jsonify(status="ready")
+
     @app.get("/")
     def index() -> Response:
         lang = i18n.best_language(request.accept_languages.values())

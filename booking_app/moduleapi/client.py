@@ -118,6 +118,14 @@ class ModuleApiClient:
         """Close the pooled connections."""
         self.transport.session.close()
 
+    def check_ready(self, org_id: str | None = None) -> None:
+        """Raise a ModuleApiError unless a token can be had (for `org_id`, or at least
+        the module's refresh token). Cheap when tokens are cached, as they usually are."""
+        if org_id:
+            self.tokens.access_token(org_id)
+        else:
+            self.tokens.refresh_token()
+
     # Plumbing --------------------------------------------------------------------------
     def request(
         self,

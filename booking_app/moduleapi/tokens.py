@@ -187,6 +187,10 @@ class TokenProvider:
             }
         )
 
+    def refresh_token(self) -> str:
+        """The module's refresh token (cached; fetched with the module's credentials)."""
+        return self._refresh_token()[0]
+
     def _refresh_token(self) -> tuple[str, bool]:
         """The module's refresh token, and whether it was fetched just now."""
         with self._refresh_lock:

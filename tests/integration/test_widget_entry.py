@@ -118,3 +118,11 @@ def test_security_headers_and_no_cookie(sandbox: SandboxProcess) -> None:
     assert "X-Frame-Options" not in page.headers
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "Set-Cookie" not in page.headers
+
+
+def test_readyz_reports_whether_the_module_api_can_be_reached(sandbox: SandboxProcess) -> None:
+    assert widget_for(sandbox).test_client().get("/readyz").get_json() == {"status": "ready"}
+    down = widget_for(sandbox, BOOKING_OAUTH_URL="http://127.0.0.1:9/oauth/token")
+    answer = down.test_client().get("/readyz")
+    assert answer.status_code == 503
+    assert answer.get_json()["status"] == "unavailable"
