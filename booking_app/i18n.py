@@ -10,7 +10,7 @@ from flask_babel import Babel, gettext
 
 from booking_app.paths import resource_dir
 
-UI_LANGUAGES: tuple[str, ...] = ("en", "de")
+UI_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "nl")
 DEFAULT_LANGUAGE = "en"
 
 

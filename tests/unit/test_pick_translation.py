@@ -45,7 +45,16 @@ def test_fallback_chain(
 
 @pytest.mark.parametrize(
     ("accept", "expected"),
-    [(["de-DE", "en"], "de"), (["fr", "de"], "de"), (["fr"], "en"), ([], "en"), (["EN"], "en")],
+    [
+        (["de-DE", "en"], "de"),
+        (["fr-CA", "de"], "fr"),
+        (["ja", "pt-BR", "nl-BE"], "nl"),
+        (["es-419"], "es"),
+        (["it_CH"], "it"),
+        (["ja"], "en"),
+        ([], "en"),
+        (["EN"], "en"),
+    ],
 )
 def test_best_language(accept: list[str], expected: str) -> None:
     assert best_language(accept) == expected
