@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sandbox_listweek.py
 	$(BIN)/python bench/page_weight.py
 
-## Re-extract UI strings, fill catalogs from translations/tables/*.json, compile.
+## Re-extract UI strings, fill catalogs from translations/tables/[*/]<lang>.json, compile.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --project booking-app \
 	  --copyright-holder "booking-app authors" -o translations/messages.pot .
@@ -48,7 +48,7 @@ translations: $(STAMP)
 	  --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/fill_catalog.py en
 	for table in translations/tables/*.json; do \
-	  $(BIN)/python scripts/fill_catalog.py $$(basename $$table .json) $$table || exit 1; done
+	  $(BIN)/python scripts/fill_catalog.py $$(basename $$table .json) || exit 1; done
 	$(BIN)/pybabel compile -d translations
 
 clean:

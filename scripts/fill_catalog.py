@@ -1,6 +1,9 @@
-"""Fill a catalog's empty entries from a JSON table {msgid or "singular|plural": text or [forms]}.
+"""Fill a catalog's empty entries from JSON tables {msgid or "singular|plural": text or [forms]}.
 
-Usage: python scripts/fill_catalog.py LANG TABLE.json  (en fills every entry with its msgid)
+Usage: python scripts/fill_catalog.py LANG  (en fills every entry with its msgid)
+
+The tables of LANG are translations/tables/LANG.json and translations/tables/*/LANG.json: one
+folder per feature, so work on different features never edits the same table.
 """
 
 from __future__ import annotations
@@ -12,11 +15,25 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 
-def main(lang: str, table_path: str | None) -> None:
+def load_tables(lang: str) -> dict[str, str | list[str]]:
+    """Merge every table of ``lang``; a msgid given twice must be given the same text."""
+    tables = Path("translations") / "tables"
+    merged: dict[str, str | list[str]] = {}
+    for path in [tables / f"{lang}.json", *sorted(tables.glob(f"*/{lang}.json"))]:
+        if not path.exists():
+            continue
+        for key, value in json.loads(path.read_text()).items():
+            if merged.get(key, value) != value:
+                sys.exit(f"{lang}: {key!r} translated differently in {path}")
+            merged[key] = value
+    return merged
+
+
+def main(lang: str) -> None:
     path = Path("translations") / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
-    table = json.loads(Path(table_path).read_text()) if table_path else {}
+    table = load_tables(lang) if lang != "en" else {}
     missing = []
     for message in catalog:
         if not message.id:
@@ -37,4 +54,4 @@ def main(lang: str, table_path: str | None) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
+    main(sys.argv[1])
