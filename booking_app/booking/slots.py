@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,8 @@ from flask import abort, redirect, render_template, request, url_for
 
 from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
 from booking_app.booking.timezones import customer_zone, valid_zone
-from booking_app.booking.viewmodels import resource_name, service_view
+from booking_app.booking.viewmodels import OrganizationView, resource_name, service_view
+from booking_app.i18n import _
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -115,12 +118,31 @@ def group_by_day(
     return days
 
 
-@bp.get("/<lang>/o/<org_id>/s/<template_id>/")
-def slots(lang: str, org_id: str, template_id: str) -> Any:
-    """Free times of a week; `week`, `staff` and `tz` come from the query string."""
-    check_ids(org_id, template_id)
-    client = get_client()
-    organization, template = load_service(lang, org_id, template_id)
+@dataclass(frozen=True)
+class WeekLinks:
+    """Where the week view's controls lead, so the booking flow and the reschedule
+    page share one week view."""
+
+    week_url: Callable[..., str]  # the week page with these query arguments
+    earliest_url: Callable[..., str]  # the jump to the first free week
+    pick_action: str  # where a chosen time is sent (GET, `s=<slot id>.<start>`)
+    back_url: str
+    back_text: str
+
+
+def week_page(
+    lang: str,
+    organization: OrganizationView,
+    template: models.BookingTemplate,
+    links: WeekLinks,
+    *,
+    hidden: Mapping[str, str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> Any:
+    """Render the free times of the week asked for in the query string (`week`,
+    `staff`, `tz`, `btz`); 404 outside this week .. Dec 31 next year, 503 when the
+    upstream cannot answer. `hidden` goes into the pick form unchanged."""
     org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
     zone = customer_zone(request.args.get("tz"), request.args.get("btz"), organization.time_zone)
     today = datetime.now(org_zone).date()
@@ -135,7 +157,7 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
     if step is None or staff not in {r.id for r in step[1].resources}:
         staff = ""
     try:
-        found = client.list_week(org_id, template_id, year, week, lang=lang)
+        found = get_client().list_week(organization.id, template.id, year, week, lang=lang)
     except ModuleApiError:
         unavailable()
     previous = monday - timedelta(days=7)
@@ -162,13 +184,33 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
         previous_week=week_label(*previous.isocalendar()[:2]) if previous >= this_monday else None,
         next_week=week_label(*following.isocalendar()[:2]) if following <= last_day else None,
         args=args,
-    )
+        week_links=links,
+        hidden=hidden or {},
+        notice=notice,
+    ), status
 
 
-@bp.get("/<lang>/o/<org_id>/s/<template_id>/earliest")
-def earliest(lang: str, org_id: str, template_id: str) -> Any:
-    """Jump to the week of the first free slot."""
+@bp.get("/<lang>/o/<org_id>/s/<template_id>/")
+def slots(lang: str, org_id: str, template_id: str) -> Any:
+    """Free times of a week; `week`, `staff` and `tz` come from the query string."""
     check_ids(org_id, template_id)
+    organization, template = load_service(lang, org_id, template_id)
+    ids = {"lang": lang, "org_id": org_id, "template_id": template_id}
+    links = WeekLinks(
+        week_url=partial(url_for, "booking.slots", **ids),
+        earliest_url=partial(url_for, "booking.earliest", **ids),
+        pick_action=url_for("booking.details", **ids),
+        back_url=url_for("booking.entry", lang=lang, org_id=org_id),
+        back_text=_("All services"),
+    )
+    return week_page(lang, organization, template, links)
+
+
+def earliest_redirect(
+    lang: str, org_id: str, template_id: str, week_url: Callable[..., str]
+) -> Any:
+    """303 to the week of the first free slot (keeping `tz` and `staff`), or to this
+    week with `none=1` when nothing is free any more."""
     client = get_client()
     try:
         slot = client.earliest_slot(org_id, template_id, lang=lang)
@@ -184,6 +226,12 @@ def earliest(lang: str, org_id: str, template_id: str) -> Any:
         args["week"] = week_label(iso.year, iso.week)
     else:
         args["none"] = "1"
-    return redirect(
-        url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args), 303
-    )
+    return redirect(week_url(**args), 303)
+
+
+@bp.get("/<lang>/o/<org_id>/s/<template_id>/earliest")
+def earliest(lang: str, org_id: str, template_id: str) -> Any:
+    """Jump to the week of the first free slot."""
+    check_ids(org_id, template_id)
+    week_url = partial(url_for, "booking.slots", lang=lang, org_id=org_id, template_id=template_id)
+    return earliest_redirect(lang, org_id, template_id, week_url)
