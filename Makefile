@@ -47,9 +47,9 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i translations/messages.pot -d translations \
 	  --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/fill_catalog.py en
-	for table in translations/tables/*.json; do \
-	  $(BIN)/python scripts/fill_catalog.py $$(basename $$table .json) || exit 1; done
-	$(BIN)/pybabel compile -d translations
+	status=0; for table in translations/tables/*.json; do \
+	  $(BIN)/python scripts/fill_catalog.py $$(basename $$table .json) || status=1; done; \
+	$(BIN)/pybabel compile -d translations >/dev/null && exit $$status
 
 clean:
 	rm -rf $(VENV) .demo build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -17,7 +17,8 @@ TEMPLATE_ID = re.compile(r"^fc[0-9A-Za-z]{30}$")
 
 
 @bp.url_value_preprocessor
-def _language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+def url_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Take the UI language from the URL (`/{lang}/…`); 404 for one we do not have."""
     lang = (values or {}).get("lang")
     if lang is not None:
         if lang not in UI_LANGUAGES:

@@ -10,17 +10,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time, get_timezone_name
-from flask import Response, abort, current_app, render_template, request, url_for
-from icalendar import Calendar, Event
+from babel.dates import get_timezone_name
+from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 
 from booking_app.booking.blueprint import bp, check_ids, load_service
+from booking_app.booking.ics import CalendarEntry, calendar_response
 from booking_app.booking.timezones import valid_zone
-from booking_app.booking.viewmodels import resource_name, service_view
+from booking_app.booking.viewmodels import format_span, resource_name, service_view
+from booking_app.i18n import _
+from booking_app.manage.links import manage_token, manage_url
 from booking_app.moduleapi import models
 from booking_app.tokens import InvalidToken, TokenSigner
 
 CONFIRMATION_SALT = "booking-confirmation-v1"
+# How long the confirmation page trusts the booking answer in its token.
+FRESH_SECONDS = 600
 
 
 def _signer() -> TokenSigner:
@@ -49,14 +53,32 @@ def confirmation_url(
     return url_for("booking.confirmation", lang=lang, org_id=org_id, token=token)
 
 
-def _load(org_id: str, token: str) -> dict[str, Any]:
+def _load(org_id: str, token: str, later: str = "manage.show") -> dict[str, Any]:
+    """The token's booking answer while it is fresh. Later the appointment may have been
+    moved or cancelled, so an older (genuine) token leads to the live manage page."""
     try:
-        data = _signer().load(token)
+        data = _signer().load(token, max_age=FRESH_SECONDS)
     except InvalidToken:
-        abort(404)
+        try:
+            data = _signer().load(token)
+        except InvalidToken:
+            abort(404)
+        if data.get("o") != org_id or not isinstance(data.get("t"), str):
+            abort(404)
+        end = datetime.fromisoformat(data["e"])
+        token = manage_token(org_id, data["id"], data["t"], end, data.get("z", ""))
+        abort(redirect(url_for(later, lang=g.get("lang", "en"), org_id=org_id, token=token), 303))
     if data.get("o") != org_id:
         abort(404)
     return data
+
+
+def _manage_url(
+    lang: str, org_id: str, data: dict[str, Any], info: dict[str, Any], *, external: bool = False
+) -> str:
+    return manage_url(
+        lang, org_id, data["id"], data["t"], info["end"], info["zone"].key, external=external
+    )
 
 
 def _details(lang: str, org_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -84,49 +106,34 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
     data = _load(org_id, token)
     info = _details(lang, org_id, data)
 
-    def when(zone: ZoneInfo) -> str:
-        start = info["start"].astimezone(zone)
-        end = info["end"].astimezone(zone)
-        return (
-            f"{format_datetime(start, 'EEEE, d MMMM y, ', locale=lang)}"
-            f"{format_time(start, 'short', locale=lang)}–{format_time(end, 'short', locale=lang)}"
-        )
-
     return render_template(
         "confirmation.html",
         **info,
-        when_customer=when(info["zone"]),
-        when_business=when(info["org_zone"]),
+        when_customer=format_span(info["start"], info["end"], info["zone"], lang),
+        when_business=format_span(info["start"], info["end"], info["org_zone"], lang),
         zone_name=get_timezone_name(info["zone"], locale=lang),
         org_zone_name=get_timezone_name(info["org_zone"], locale=lang),
         ics_url=url_for("booking.calendar_file", lang=lang, org_id=org_id, token=token),
         appointment_id=data["id"],
+        manage_url=_manage_url(lang, org_id, data, info),
     )
 
 
 @bp.get("/<lang>/o/<org_id>/confirmed/<token>/appointment.ics")
 def calendar_file(lang: str, org_id: str, token: str) -> Response:
-    """The appointment as an iCalendar file (RFC 5545)."""
+    """The appointment as an iCalendar file, with the manage link in its description."""
     check_ids(org_id)
-    data = _load(org_id, token)
+    data = _load(org_id, token, later="manage.calendar_file")
     info = _details(lang, org_id, data)
-    calendar = Calendar()
-    calendar.add("prodid", "-//booking-app//bookingtime widget//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"{data['id']}@{request.host}")
-    event.add("sequence", 0)
-    event.add("dtstamp", datetime.now(UTC))
-    event.add("dtstart", info["start"].astimezone(UTC))
-    event.add("dtend", info["end"].astimezone(UTC))
-    event.add("summary", f"{info['service'].name} – {info['organization'].name}")
-    if info["organization"].address_line:
-        event.add("location", info["organization"].address_line)
-    event.add("status", "CONFIRMED")
-    calendar.add_component(event)
-    return Response(
-        calendar.to_ical(),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="appointment.ics"'},
+    manage = _manage_url(lang, org_id, data, info, external=True)
+    return calendar_response(
+        CalendarEntry(
+            uid=f"{data['id']}@{request.host}",
+            start=info["start"],
+            end=info["end"],
+            summary=f"{info['service'].name} – {info['organization'].name}",
+            location=info["organization"].address_line,
+            description=_("Change or cancel: %(url)s", url=manage),
+            url=manage,
+        )
     )

@@ -137,14 +137,18 @@ def week_page(
     links: WeekLinks,
     *,
     hidden: Mapping[str, str] | None = None,
+    zone_hint: str | None = None,
     notice: str = "",
     status: int = 200,
 ) -> Any:
     """Render the free times of the week asked for in the query string (`week`,
     `staff`, `tz`, `btz`); 404 outside this week .. Dec 31 next year, 503 when the
-    upstream cannot answer. `hidden` goes into the pick form unchanged."""
+    upstream cannot answer. `hidden` goes into the pick form unchanged; `zone_hint`
+    is the zone to use when the query names none."""
     org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
-    zone = customer_zone(request.args.get("tz"), request.args.get("btz"), organization.time_zone)
+    zone = customer_zone(
+        request.args.get("tz") or zone_hint, request.args.get("btz"), organization.time_zone
+    )
     today = datetime.now(org_zone).date()
     year, week = week_param(request.args.get("week"), today)
     monday = date.fromisocalendar(year, week, 1)
@@ -195,7 +199,7 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
     """Free times of a week; `week`, `staff` and `tz` come from the query string."""
     check_ids(org_id, template_id)
     organization, template = load_service(lang, org_id, template_id)
-    ids = {"lang": lang, "org_id": org_id, "template_id": template_id}
+    ids: dict[str, Any] = {"lang": lang, "org_id": org_id, "template_id": template_id}
     links = WeekLinks(
         week_url=partial(url_for, "booking.slots", **ids),
         earliest_url=partial(url_for, "booking.earliest", **ids),

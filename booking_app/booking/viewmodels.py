@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime, format_time
 from babel.numbers import format_currency
 
 from booking_app.i18n import pick_translation
@@ -90,4 +93,15 @@ def resource_name(resource: models.BookingResource, lang: str, org_lang: str) ->
     plain = resource.name or f"{resource.first_name} {resource.last_name}".strip()
     return pick_translation(
         texts(resource.name_i18n), lang, organization_language=org_lang, fallback=plain
+    )
+
+
+def format_span(start: datetime, end: datetime, zone: ZoneInfo, lang: str) -> str:
+    """Start date and start-end time (`Tuesday, 1 December 2026, 10:00-10:30`) in `zone`."""
+    local_start = start.astimezone(zone)
+    local_end = end.astimezone(zone)
+    return (
+        f"{format_datetime(local_start, 'EEEE, d MMMM y, ', locale=lang)}"
+        f"{format_time(local_start, 'short', locale=lang)}"
+        f"–{format_time(local_end, 'short', locale=lang)}"
     )

@@ -1,0 +1,74 @@
+"""Manage links: signed tokens naming one organization's one appointment.
+
+The token is the customer's only key to the appointment (no account, no cookie), so
+it is unguessable (HMAC with `BOOKING_SECRET_KEY`), bound to the organization and the
+appointment, and expires when the appointment ends. It carries the service and the
+customer's time zone too, so the pages need not ask for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, current_app, url_for
+
+from booking_app.booking.timezones import valid_zone
+from booking_app.tokens import MANAGE_SALT, InvalidToken, TokenSigner
+
+
+@dataclass(frozen=True)
+class ManageRef:
+    """What a genuine manage token names."""
+
+    org_id: str
+    appointment_id: str
+    template_id: str
+    zone: str
+
+
+def _signer() -> TokenSigner:
+    return TokenSigner(current_app.config["SECRET_KEY"], MANAGE_SALT)
+
+
+def manage_token(
+    org_id: str, appointment_id: str, template_id: str, end: datetime, zone: str
+) -> str:
+    """A token for this appointment, valid until `end`."""
+    return _signer().sign(
+        {
+            "o": org_id,
+            "id": appointment_id,
+            "t": template_id,
+            "z": valid_zone(zone) or "",
+            "exp": int(end.timestamp()),
+        }
+    )
+
+
+def manage_url(
+    lang: str,
+    org_id: str,
+    appointment_id: str,
+    template_id: str,
+    end: datetime,
+    zone: str,
+    *,
+    external: bool = False,
+) -> str:
+    """The manage page of an appointment (absolute with `external`, e.g. for .ics)."""
+    token = manage_token(org_id, appointment_id, template_id, end, zone)
+    return url_for("manage.show", lang=lang, org_id=org_id, token=token, _external=external)
+
+
+def load_ref(org_id: str, token: str) -> ManageRef:
+    """The appointment a token names, or 404 for a tampered, expired or foreign token
+    (one answer for all, so a probe learns nothing about what exists)."""
+    try:
+        data = _signer().load(token)
+    except InvalidToken:
+        abort(404)
+    fields = (data.get("o"), data.get("id"), data.get("t"), data.get("z", ""))
+    if not all(isinstance(f, str) for f in fields) or data.get("o") != org_id:
+        abort(404)
+    return ManageRef(org_id, data["id"], data["t"], data.get("z", ""))

@@ -1,0 +1,381 @@
+"""The manage pages: view an appointment, move it to another time, cancel it.
+
+Every page is reached from a manage link (`/{lang}/o/{org}/m/{token}`) and reads the
+appointment live (`appointment/show`, without the customer's personal data), so it
+shows what the business has now, whatever happened since the booking. Changes are
+POSTs checked like the booking form (Sec-Fetch-Site / Origin, no cookie), sent
+upstream once (`once.run_once`), and answered with a redirect to the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_timezone_name
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from booking_app.booking.blueprint import check_ids, get_client, unavailable, url_language
+from booking_app.booking.details import chosen_slot, same_origin
+from booking_app.booking.ics import CalendarEntry, calendar_response, change_sequence
+from booking_app.booking.slots import WeekLinks, earliest_redirect, week_page
+from booking_app.booking.timezones import customer_zone, valid_zone
+from booking_app.booking.viewmodels import (
+    OrganizationView,
+    format_span,
+    organization_view,
+    resource_name,
+    texts,
+)
+from booking_app.i18n import _, pick_translation
+from booking_app.manage.links import ManageRef, load_ref, manage_token
+from booking_app.manage.once import run_once
+from booking_app.moduleapi import (
+    ApiConnectionError,
+    ConflictError,
+    ModuleApiError,
+    NotFoundError,
+    ServerError,
+    ValidationError,
+    models,
+)
+
+bp = Blueprint("manage", __name__)
+bp.url_value_preprocessor(url_language)
+PREFIX = "/<lang>/o/<org_id>/m/<token>"
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # The URL is the key to the appointment: keep it out of caches, indexes and referrers.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@dataclass(frozen=True)
+class Managed:
+    """One appointment as the manage pages see it."""
+
+    ref: ManageRef
+    token: str
+    organization: OrganizationView
+    appointment: models.Appointment
+    zone: ZoneInfo
+    org_zone: ZoneInfo
+
+    @property
+    def started(self) -> bool:
+        """Begun (or over): the business no longer accepts changes."""
+        return self.appointment.start <= datetime.now(UTC)
+
+    @property
+    def changeable(self) -> bool:
+        """Can still be moved or cancelled."""
+        return not self.appointment.canceled and not self.started
+
+
+def _load(lang: str, org_id: str, token: str) -> Managed:
+    """The appointment a manage link names, read live; 404 for a bad link or an
+    appointment that is gone or over, 503 when the upstream cannot answer."""
+    check_ids(org_id)
+    ref = load_ref(org_id, token)
+    client = get_client()
+    try:
+        org = client.get_organization(org_id, lang=lang)
+        appointment = client.get_appointment(org_id, ref.appointment_id, lang=lang)
+    except (NotFoundError, ValidationError):
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    if appointment.end <= datetime.now(UTC):
+        abort(404)
+    return Managed(
+        ref=ref,
+        token=token,
+        organization=organization_view(org),
+        appointment=appointment,
+        zone=customer_zone(request.args.get("tz") or ref.zone, None, org.time_zone),
+        org_zone=ZoneInfo(valid_zone(org.time_zone) or "UTC"),
+    )
+
+
+def _template(lang: str, managed: Managed) -> models.BookingTemplate | None:
+    """The appointment's service, if the business still offers it."""
+    try:
+        templates = get_client().list_booking_templates(managed.ref.org_id, lang=lang)
+    except ModuleApiError:
+        return None
+    return next((t for t in templates if t.id == managed.ref.template_id), None)
+
+
+def _service_name(lang: str, managed: Managed) -> str:
+    appointment = managed.appointment
+    return pick_translation(
+        texts(appointment.name_i18n),
+        lang,
+        organization_language=managed.organization.language,
+        fallback=appointment.name,
+    )
+
+
+def _status(appointment: models.Appointment) -> str:
+    if appointment.canceled:
+        return _("Cancelled")
+    if appointment.moved:
+        return _("Booked (moved)")
+    return _("Booked")
+
+
+def _facts(lang: str, managed: Managed, start: datetime | None = None) -> dict[str, Any]:
+    """What every manage page shows about the appointment (at `start` if given)."""
+    appointment = managed.appointment
+    begin = start or appointment.start
+    end = begin + (appointment.end - appointment.start)
+    org_lang = managed.organization.language
+    return {
+        "organization": managed.organization,
+        "appointment_id": appointment.id,
+        "service_name": _service_name(lang, managed),
+        "status": _status(appointment),
+        "cancelled": appointment.canceled,
+        "started": managed.started,
+        "changeable": managed.changeable,
+        "when_customer": format_span(begin, end, managed.zone, lang),
+        "when_business": format_span(begin, end, managed.org_zone, lang),
+        "zone_name": get_timezone_name(managed.zone, locale=lang),
+        "org_zone_name": get_timezone_name(managed.org_zone, locale=lang),
+        "staff": [resource_name(r, lang, org_lang) for r in appointment.resources],
+        "urls": _links(lang, managed),
+    }
+
+
+def _links(lang: str, managed: Managed) -> dict[str, str]:
+    ids: dict[str, Any] = {"lang": lang, "org_id": managed.ref.org_id, "token": managed.token}
+    tz: dict[str, Any] = {"tz": managed.zone.key}
+    return {
+        "show": url_for("manage.show", **ids, **tz),
+        "move": url_for("manage.move_week", **ids, **tz),
+        "cancel": url_for("manage.cancel_form", **ids, **tz),
+        "ics": url_for("manage.calendar_file", **ids),
+        "book": url_for("booking.entry", lang=lang, org_id=managed.ref.org_id),
+    }
+
+
+def _show(lang: str, managed: Managed, notice: str = "", status: int = 200) -> Any:
+    done = request.args.get("done") if not notice else None
+    return render_template(
+        "manage/show.html",
+        **_facts(lang, managed),
+        notice=notice,
+        event={"moved": "booking-moved", "cancelled": "booking-cancelled"}.get(done or ""),
+        done=done,
+    ), status
+
+
+def _refusal(error: ModuleApiError) -> str:
+    """The upstream's reason for refusing a change: ours where we know it, else its own
+    words (in the API's language)."""
+    if error.status == 409 or "appointmentId" in error.parameters:
+        return _already_cancelled() if isinstance(error, ConflictError) else _already_started()
+    reasons = "; ".join(text for _parameter, text in error.failures if text)
+    return _("The booking system refused the change: %(reason)s", reason=reasons or str(error))
+
+
+def _check_post() -> None:
+    if not same_origin():
+        abort(403)
+
+
+@bp.get(PREFIX)
+def show(lang: str, org_id: str, token: str) -> Any:
+    """The appointment: what, when (both zones), where, with whom, its status."""
+    return _show(lang, _load(lang, org_id, token))
+
+
+@bp.get(f"{PREFIX}/appointment.ics")
+def calendar_file(lang: str, org_id: str, token: str) -> Response:
+    """The appointment as it is now: same UID as the booking's file; once moved or
+    cancelled, a higher SEQUENCE (and METHOD:CANCEL when cancelled)."""
+    managed = _load(lang, org_id, token)
+    appointment = managed.appointment
+    link = url_for("manage.show", lang=lang, org_id=org_id, token=token, _external=True)
+    changed = appointment.moved or appointment.canceled
+    return calendar_response(
+        CalendarEntry(
+            uid=f"{appointment.id}@{request.host}",
+            start=appointment.start,
+            end=appointment.end,
+            summary=f"{_service_name(lang, managed)} – {managed.organization.name}",
+            location=managed.organization.address_line,
+            description=_("Change or cancel: %(url)s", url=link),
+            url=link,
+            sequence=change_sequence() if changed else 0,
+            cancelled=appointment.canceled,
+        )
+    )
+
+
+# Cancel -------------------------------------------------------------------------------
+@bp.get(f"{PREFIX}/cancel")
+def cancel_form(lang: str, org_id: str, token: str) -> Any:
+    """Ask before cancelling."""
+    managed = _load(lang, org_id, token)
+    if not managed.changeable:
+        return _unchangeable(lang, managed, 200)
+    return render_template("manage/cancel.html", **_facts(lang, managed))
+
+
+@bp.post(f"{PREFIX}/cancel")
+def cancel(lang: str, org_id: str, token: str) -> Any:
+    """Cancel (`appointment/cancel`, once), then show the cancelled appointment."""
+    _check_post()
+    check_ids(org_id)
+    ref = load_ref(org_id, token)
+    client = get_client()
+    done = url_for("manage.show", lang=lang, org_id=org_id, token=token, done="cancelled")
+
+    def send() -> dict[str, Any]:
+        client.cancel_appointment(org_id, ref.appointment_id, lang=lang)
+        return {"cancelled": True}
+
+    try:
+        run_once(f"cancel:{org_id}:{ref.appointment_id}", send)
+    except ConflictError:
+        return redirect(done, 303)  # cancelled already (a double submit, another tab)
+    except NotFoundError:
+        abort(404)
+    except ValidationError as refused:
+        return _show(lang, _load(lang, org_id, token), _refusal(refused), 409)
+    except (ApiConnectionError, ServerError):
+        managed = _load(lang, org_id, token)  # the answer was lost: did it happen?
+        if not managed.appointment.canceled:
+            return _show(lang, managed, _not_reached(), 503)
+    except ModuleApiError:
+        unavailable()
+    return redirect(done, 303)
+
+
+def _not_reached() -> str:
+    return _(
+        "We could not reach the booking system, so nothing has been changed yet. Please try again."
+    )
+
+
+# Move ---------------------------------------------------------------------------------
+def _move_week(lang: str, managed: Managed, notice: str = "", status: int = 200) -> Any:
+    template = _template(lang, managed)
+    if template is None:
+        abort(404)
+    ids: dict[str, Any] = {"lang": lang, "org_id": managed.ref.org_id, "token": managed.token}
+    links = WeekLinks(
+        week_url=partial(url_for, "manage.move_week", **ids),
+        earliest_url=partial(url_for, "manage.move_earliest", **ids),
+        pick_action=url_for("manage.move_form", **ids),
+        back_url=url_for("manage.show", **ids, tz=managed.zone.key),
+        back_text=_("Keep the current time"),
+    )
+    return week_page(
+        lang,
+        managed.organization,
+        template,
+        links,
+        zone_hint=managed.zone.key,
+        notice=notice,
+        status=status,
+    )
+
+
+def _unchangeable(lang: str, managed: Managed, status: int = 409) -> Any:
+    """The view, saying why the appointment cannot be changed any more."""
+    if managed.appointment.canceled:
+        return _show(lang, managed, _already_cancelled(), status)
+    return _show(lang, managed, _already_started(), status)
+
+
+def _already_cancelled() -> str:
+    return _("This appointment is already cancelled.")
+
+
+def _already_started() -> str:
+    return _("This appointment has already started, so it can no longer be changed.")
+
+
+@bp.get(f"{PREFIX}/move")
+def move_week(lang: str, org_id: str, token: str) -> Any:
+    """The week view of the same service, to choose the new time."""
+    managed = _load(lang, org_id, token)
+    if not managed.changeable:
+        return _unchangeable(lang, managed)
+    return _move_week(lang, managed)
+
+
+@bp.get(f"{PREFIX}/move/earliest")
+def move_earliest(lang: str, org_id: str, token: str) -> Any:
+    """Jump to the first week with a free time."""
+    check_ids(org_id)
+    ref = load_ref(org_id, token)
+    week_url = partial(url_for, "manage.move_week", lang=lang, org_id=org_id, token=token)
+    return earliest_redirect(lang, org_id, ref.template_id, week_url)
+
+
+@bp.get(f"{PREFIX}/move/confirm")
+def move_form(lang: str, org_id: str, token: str) -> Any:
+    """Old time → new time, and a button to make the change."""
+    _slot_id, start = chosen_slot(request.args.get("s", ""))
+    managed = _load(lang, org_id, token)
+    if not managed.changeable:
+        return _unchangeable(lang, managed)
+    facts = _facts(lang, managed)
+    new = _facts(lang, managed, start)
+    return render_template(
+        "manage/move.html",
+        **facts,
+        new_when_customer=new["when_customer"],
+        new_when_business=new["when_business"],
+        slot=request.args["s"],
+        tz=managed.zone.key,
+    )
+
+
+@bp.post(f"{PREFIX}/move")
+def move(lang: str, org_id: str, token: str) -> Any:
+    """Move (`appointment/move`, once) and show the appointment at its new time, under
+    a new link (the old one expires when the old time would have ended)."""
+    _check_post()
+    check_ids(org_id)
+    ref = load_ref(org_id, token)
+    slot_id, start = chosen_slot(request.form.get("s", ""))
+    zone = valid_zone(request.form.get("tz")) or ref.zone
+
+    def send() -> dict[str, Any]:
+        moved = get_client().move_appointment(org_id, ref.appointment_id, slot_id, lang=lang)
+        return {"end": moved.end.isoformat()}
+
+    try:
+        outcome = run_once(f"move:{org_id}:{ref.appointment_id}:{slot_id}", send)
+    except (ConflictError, ValidationError) as refused:
+        if "bookingSlotId" in refused.parameters:
+            managed = _load(lang, org_id, token)
+            notice = _("Sorry, that time has just been taken. Please choose another one.")
+            return _move_week(lang, managed, notice, 409)
+        return _show(lang, _load(lang, org_id, token), _refusal(refused), 409)
+    except NotFoundError:
+        abort(404)
+    except (ApiConnectionError, ServerError):
+        managed = _load(lang, org_id, token)  # the answer was lost: did it happen?
+        if managed.appointment.start != start:
+            return _show(lang, managed, _not_reached(), 503)
+        outcome = {"end": managed.appointment.end.isoformat()}
+    except ModuleApiError:
+        unavailable()
+    end = datetime.fromisoformat(outcome["end"])
+    new_token = manage_token(org_id, ref.appointment_id, ref.template_id, end, zone)
+    return redirect(
+        url_for("manage.show", lang=lang, org_id=org_id, token=new_token, tz=zone, done="moved"),
+        303,
+    )

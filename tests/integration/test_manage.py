@@ -1,0 +1,359 @@
+"""Manage a booking from its signed link: view, move, cancel, against a real sandbox.
+
+Each step is checked against the sandbox's own state (its API, not the widget's
+pages): the old time is free again after a move, the time is free after a cancel.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from html import unescape
+from threading import Barrier
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.integration.test_booking_flow import DETAILS, links, no_cookies, open_form, time_links
+from tests.integration.test_widget_entry import widget_for
+from tests.support.api import ModuleApi
+from tests.support.sandbox import SandboxProcess
+
+
+@pytest.fixture(scope="module")
+def app(sandbox: SandboxProcess) -> Flask:
+    # Many changes from one address in a minute: the rate limits have their own tests.
+    return widget_for(sandbox, BOOKING_RATE_LIMIT_ENABLED="0")
+
+
+def own_widget(sandbox: SandboxProcess) -> FlaskClient:
+    """A widget of its own (own caches and circuit breaker), for fault tests."""
+    return widget_for(sandbox, BOOKING_RATE_LIMIT_ENABLED="0").test_client()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def api(sandbox: SandboxProcess) -> ModuleApi:
+    return ModuleApi(sandbox)
+
+
+def book(client: FlaskClient, org: str, service_index: int = 0, lang: str = "en") -> str:
+    """Book the first free time of a service; the manage link of the confirmation."""
+    url, token = open_form(client, org, lang, service_index)
+    done = no_cookies(client.post(url, data={**DETAILS, "token": token}))
+    assert done.status_code == 303, done.get_data(as_text=True)[:300]
+    page = no_cookies(client.get(done.headers["Location"]))
+    manage = links(page, "/m/")
+    assert len(manage) == 1, "the confirmation carries one manage link"
+    return manage[0]
+
+
+def appointment_id(page: TestResponse) -> str:
+    """The appointment a manage page shows."""
+    match = re.search(r'data-appointment-id="([^"]+)"', page.get_data(as_text=True))
+    assert match, page.get_data(as_text=True)[:800]
+    return match[1]
+
+
+def shown(api: ModuleApi, ident: str) -> dict[str, Any]:
+    """The appointment as the sandbox has it."""
+    return dict(api.content(api.org_path(f"appointment/{ident}/showProtected")))
+
+
+def is_free(api: ModuleApi, template_id: str, appointment: dict[str, Any]) -> bool:
+    """Whether the sandbox offers the appointment's time with its resources again."""
+    start = datetime.fromisoformat(appointment["start"])
+    resources = tuple(r["id"] for r in appointment["bookingResourceList"])
+    return any(
+        s["timestamp"] == appointment["start"]
+        and tuple(s["bookingResourceCombination"]) == resources
+        for s in api.free_slots(template_id, start.date())
+    )
+
+
+def post_form(page: TestResponse) -> tuple[str, dict[str, str]]:
+    """The page's POST form: (action, hidden fields)."""
+    html = page.get_data(as_text=True)
+    found = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    assert found, html[:800]
+    fields = re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', found[2])
+    return unescape(found[1]), {name: unescape(value) for name, value in fields}
+
+
+def pick_new_time(client: FlaskClient, manage: str, index: int = 0) -> TestResponse:
+    """Manage page → "Change the time" → the first week with free times → a time."""
+    view = client.get(manage)
+    week = no_cookies(client.get(links(view, "/move")[0]))
+    assert week.status_code == 200
+    jump = client.get(links(week, "/move/earliest")[0])
+    assert jump.status_code == 303
+    times = time_links(client.get(jump.headers["Location"]))
+    assert len(times) > index
+    confirm = no_cookies(client.get(times[index]))
+    assert confirm.status_code == 200, confirm.get_data(as_text=True)[:300]
+    return confirm
+
+
+@pytest.fixture
+def booked(client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi) -> dict[str, Any]:
+    """A fresh booking of the haircut: its manage link, id and service."""
+    manage = book(client, sandbox.main_org, 0)
+    view = no_cookies(client.get(manage))
+    assert view.status_code == 200
+    return {"manage": manage, "id": appointment_id(view), "template": api.template_id("haircut")}
+
+
+def test_book_move_cancel_with_the_sandbox_state_after_each_step(
+    client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
+) -> None:
+    ident, template = booked["id"], booked["template"]
+    before = shown(api, ident)
+    assert not is_free(api, template, before)
+
+    view = client.get(booked["manage"])
+    html = view.get_data(as_text=True)
+    assert "Booked" in html
+    assert "Change the time" in html
+    assert "Cancel the appointment" in html
+    assert view.headers["Cache-Control"] == "private, no-store"
+
+    confirm = pick_new_time(client, booked["manage"])
+    action, fields = post_form(confirm)
+    moved = no_cookies(client.post(action, data=fields))
+    assert moved.status_code == 303, moved.get_data(as_text=True)[:300]
+    after_move = shown(api, ident)
+    assert after_move["moved"] is True
+    assert after_move["start"] != before["start"]
+    assert is_free(api, template, before), "the old time is free again"
+    assert not is_free(api, template, after_move)
+
+    page = client.get(moved.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert "Your appointment has been moved" in html
+    assert 'data-event="booking-moved"' in html
+    assert "Booked (moved)" in html
+    new_manage = moved.headers["Location"].split("?")[0]
+
+    cancel_page = client.get(links(page, "/cancel")[0])
+    assert cancel_page.status_code == 200
+    action, fields = post_form(cancel_page)
+    cancelled = no_cookies(client.post(action, data=fields))
+    assert cancelled.status_code == 303
+    after_cancel = shown(api, ident)
+    assert after_cancel["canceled"] is True
+    assert is_free(api, template, after_move), "the cancelled time is free again"
+
+    page = client.get(cancelled.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert "Your appointment has been cancelled" in html
+    assert 'data-event="booking-cancelled"' in html
+    assert "Change the time" not in html
+    ics = client.get(f"{new_manage}/appointment.ics")
+    assert ics.mimetype == "text/calendar"
+    assert b"METHOD:CANCEL" in ics.data
+    assert b"STATUS:CANCELLED" in ics.data
+    assert f"UID:{ident}@".encode() in ics.data
+
+    again = client.get(f"{new_manage}/cancel")
+    assert "This appointment is already cancelled." in again.get_data(as_text=True)
+    second = client.post(action, data=fields)
+    assert second.status_code == 303, "a second cancel is a friendly no-op"
+
+
+def test_calendar_file_keeps_its_uid_and_raises_sequence_when_moved(
+    client: FlaskClient, booked: dict[str, Any]
+) -> None:
+    first = client.get(f"{booked['manage'].split('?')[0]}/appointment.ics").data
+    assert b"SEQUENCE:0" in first
+    assert b"METHOD:PUBLISH" in first
+    assert b"/m/" in first, "the description carries the manage link"
+    action, fields = post_form(pick_new_time(client, booked["manage"]))
+    moved = client.post(action, data=fields)
+    later = client.get(f"{moved.headers['Location'].split('?')[0]}/appointment.ics").data
+    uid = re.compile(rb"UID:(\S+)")
+    sequence = re.compile(rb"SEQUENCE:(\d+)")
+    assert uid.search(first)[1] == uid.search(later)[1]  # type: ignore[index]
+    assert int(sequence.search(later)[1]) > 0  # type: ignore[index]
+    assert b"STATUS:CONFIRMED" in later
+
+
+def test_confirmation_ics_and_manage_ics_share_the_uid(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    url, token = open_form(client, sandbox.main_org, "en", 0)
+    done = client.post(url, data={**DETAILS, "token": token})
+    page = client.get(done.headers["Location"])
+    confirmation_ics = client.get(links(page, "appointment.ics")[0]).data
+    manage_ics = client.get(f"{links(page, '/m/')[0]}/appointment.ics").data
+    uid = re.compile(rb"UID:(\S+)")
+    assert uid.search(confirmation_ics)[1] == uid.search(manage_ics)[1]  # type: ignore[index]
+
+
+def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
+    client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
+) -> None:
+    before = shown(api, booked["id"])
+    confirm = pick_new_time(client, booked["manage"])
+    action, fields = post_form(confirm)
+    slot_id = fields["s"].split(".")[0]
+    assert api.book(slot_id).status_code == 201  # someone else is faster
+    answer = client.post(action, data=fields)
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert "that time has just been taken" in html
+    assert time_links(answer), "the week is offered again"
+    assert shown(api, booked["id"])["start"] == before["start"], "nothing moved"
+
+
+def test_concurrent_double_cancel_cancels_once(
+    app: Flask, sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
+) -> None:
+    action, fields = post_form(app.test_client().get(f"{booked['manage']}/cancel"))
+    sandbox.reset_counters()
+    barrier = Barrier(2)
+
+    def cancel(_: int) -> int:
+        client = app.test_client()
+        barrier.wait()
+        return client.post(action, data=fields).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(cancel, range(2)))
+    assert statuses == [303, 303]
+    assert shown(api, booked["id"])["canceled"] is True
+    cancels = [n for route, n in sandbox.counters()["routes"].items() if route.endswith("/cancel")]
+    assert sum(cancels) == 1, "one cancellation reached the upstream"
+
+
+def test_double_submitted_move_moves_once(
+    app: Flask, sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
+) -> None:
+    action, fields = post_form(pick_new_time(app.test_client(), booked["manage"]))
+    sandbox.reset_counters()
+    barrier = Barrier(3)
+
+    def move(_: int) -> int:
+        client = app.test_client()
+        barrier.wait()
+        return client.post(action, data=fields).status_code
+
+    with ThreadPoolExecutor(3) as pool:
+        statuses = list(pool.map(move, range(3)))
+    assert statuses == [303, 303, 303]
+    moves = [n for route, n in sandbox.counters()["routes"].items() if route.endswith("/move")]
+    assert sum(moves) == 1
+    assert shown(api, booked["id"])["moved"] is True
+
+
+def flip(token: str, at: int) -> str:
+    char = token[at]
+    return token[:at] + ("A" if char != "A" else "B") + token[at + 1 :]
+
+
+def test_tampered_foreign_and_other_kinds_of_tokens_are_404(
+    client: FlaskClient, sandbox: SandboxProcess, booked: dict[str, Any]
+) -> None:
+    manage = booked["manage"].split("?")[0]
+    prefix, token = manage.rsplit("/m/", 1)
+    other = book(client, sandbox.main_org, 1).split("?")[0]
+    other_token = other.rsplit("/m/", 1)[1]
+    branch = sandbox.branches[0]
+    bad = [
+        f"{prefix}/m/{flip(token, len(token) // 2)}",  # a byte of the payload flipped
+        f"{prefix}/m/{flip(token, len(token) - 3)}",  # a byte of the signature flipped
+        f"{prefix}/m/{token[:-1]}",
+        f"{prefix}/m/{'x' * 5000}",
+        manage.replace(sandbox.main_org, branch),  # the token of another organization
+        f"{prefix}/m/{token}.{other_token}",
+    ]
+    for url in bad:
+        for suffix in ("", "/cancel", "/move", "/appointment.ics"):
+            answer = client.get(url + suffix)
+            assert answer.status_code == 404, (url + suffix, answer.status_code)
+            assert booked["id"] not in answer.get_data(as_text=True)
+        answer = client.post(url + "/cancel")
+        assert answer.status_code == 404
+    assert client.get(f"{prefix}/m/").status_code == 404
+    # A genuine token only ever reaches its own appointment.
+    assert appointment_id(client.get(other)) != booked["id"]
+    # A confirmation token is not a manage token.
+    confirmation = re.sub(r"/m/.*", "", manage)
+    assert client.get(f"{confirmation}/m/{token}").status_code == 200
+    api = ModuleApi(sandbox)
+    assert not shown(api, booked["id"])["canceled"]
+
+
+def test_expired_link_is_404(app: Flask, client: FlaskClient, booked: dict[str, Any]) -> None:
+    from booking_app.manage.links import manage_token
+
+    prefix = booked["manage"].rsplit("/m/", 1)[0]
+    with app.test_request_context():
+        token = manage_token(
+            prefix.split("/o/")[1], booked["id"], "fc" + "0" * 30, datetime(2020, 1, 1), "UTC"
+        )
+    assert client.get(f"{prefix}/m/{token}").status_code == 404
+
+
+def test_cross_site_post_is_refused(client: FlaskClient, booked: dict[str, Any]) -> None:
+    action, fields = post_form(client.get(f"{booked['manage']}/cancel"))
+    answer = client.post(action, data=fields, headers={"Sec-Fetch-Site": "cross-site"})
+    assert answer.status_code == 403
+    answer = client.post(action, data=fields, headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403
+
+
+def test_no_change_after_the_upstream_says_it_started(
+    client: FlaskClient, clean_sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
+) -> None:
+    start = datetime.fromisoformat(shown(api, booked["id"])["start"])
+    action, fields = post_form(client.get(f"{booked['manage']}/cancel"))
+    clean_sandbox.set_clock(start.isoformat())  # the business's clock says it has begun
+    answer = client.post(action, data=fields)
+    assert answer.status_code == 409
+    assert "already started" in answer.get_data(as_text=True)
+    clean_sandbox.set_clock(None)
+    assert not shown(api, booked["id"])["canceled"]
+
+
+def test_lost_cancel_answer_is_checked_before_saying_anything(
+    client: FlaskClient, clean_sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
+) -> None:
+    action, fields = post_form(client.get(f"{booked['manage']}/cancel"))
+    clean_sandbox.add_fault(route="/cancel", commit_then_hang_s=3)
+    answer = own_widget(clean_sandbox).post(action, data=fields)
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+    assert shown(api, booked["id"])["canceled"] is True
+
+
+def test_upstream_down_shows_the_503_page(
+    client: FlaskClient, clean_sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
+) -> None:
+    action, fields = post_form(client.get(f"{booked['manage']}/cancel"))
+    faulty = own_widget(clean_sandbox)  # its circuit breaker opens, not the module's
+    clean_sandbox.add_fault(route="appointment", status=503, times=0)
+    answer = faulty.post(action, data=fields)
+    assert answer.status_code == 503
+    assert answer.headers.get("Retry-After")
+    assert faulty.get(booked["manage"]).status_code == 503
+    clean_sandbox.clear_faults()
+    assert not shown(api, booked["id"])["canceled"], "no cancel was made"
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "es", "it", "nl"])
+def test_manage_pages_are_translated(
+    client: FlaskClient, booked: dict[str, Any], lang: str
+) -> None:
+    url = booked["manage"].replace("/en/", f"/{lang}/", 1)
+    for page in (client.get(url), client.get(url.split("?")[0] + "/cancel")):
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert f'<html lang="{lang}">' in html
+        assert "Cancel the appointment" not in html
