@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from booking_app import cache, errors, i18n, security
+from booking_app import cache, errors, i18n, ratelimit, request_log, security
 from booking_app.config import ConfigError, Settings, load_settings
 from booking_app.paths import resource_dir
 
@@ -37,10 +37,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=settings.secret_key or "demo-only-secret-key",
         BOOKING=settings,
         MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=16 * 1024,  # one form field at most (the form's are far smaller)
+        MAX_FORM_PARTS=100,
         JSON_SORT_KEYS=False,
     )
     app.config.update(config)
     cache.init_app(app, settings)
+    request_log.init_app(app)  # first: it must see requests the rate limiter refuses
+    ratelimit.init_app(app, settings)
+    security.init_proxy_fix(app, settings)
     i18n.init_app(app)
     _init_client(app)
 

@@ -204,6 +204,32 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
                 child.kill()
 
 
+@cli.command("serve", with_appcontext=False, context_settings={"ignore_unknown_options": True})
+@click.option("--bind", default=None, help="HOST:PORT (default: BOOKING_BIND or 127.0.0.1:8080).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="BOOKING_WORKERS.")
+@click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+def serve_command(bind: str | None, workers: int | None, gunicorn_args: tuple[str, ...]) -> None:
+    """Run the widget in production: gunicorn with booking_app/gunicorn_conf.py.
+
+    The settings are checked first, so a typo stops here with the variable's name.
+    Further arguments go to gunicorn as they are.
+    """
+    from booking_app.config import load_settings
+
+    try:
+        load_settings()
+    except ConfigError as error:
+        raise click.ClickException(f"configuration error: {error}") from None
+    if bind:
+        os.environ["BOOKING_BIND"] = bind
+    if workers:
+        os.environ["BOOKING_WORKERS"] = str(workers)
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:booking_app.gunicorn_conf"]
+    sys.stdout.flush()
+    # Replace this process: gunicorn's master gets the signals (SIGTERM = graceful stop).
+    os.execv(sys.executable, [*argv, *gunicorn_args])  # noqa: S606
+
+
 def _wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float = 30) -> bool:
     """True once something listens on 127.0.0.1:port; False if `process` dies first."""
     import socket

@@ -36,6 +36,12 @@ class Settings:
     client_secret: str = ""
     module_id: str = ""
     secret_key: str = ""
+    # Production (see the README's "Running at scale").
+    proxy_fix: int = 0
+    behind_https: bool = False
+    rate_limit_enabled: bool = True
+    rate_limit_writes: str = "10 per minute"
+    rate_limit_browsing: str = "120 per minute"
     default_organization: str = ""
     frame_ancestors: tuple[str, ...] = ("'self'",)
     cache_url: str = ""
@@ -72,6 +78,8 @@ def load_settings(
 
 def _convert(name: str, value: Any) -> Any:
     var = _ENV_NAMES[name]
+    if name in _PRODUCTION_CONVERTERS:
+        return _PRODUCTION_CONVERTERS[name](var, value)
     if name in {"connect_timeout", "read_timeout"}:
         try:
             number = float(value)
@@ -121,3 +129,45 @@ def _validate(s: Settings) -> Settings:
                 f"BOOKING_FRAME_ANCESTORS: {source!r} is not an origin like https://example.com"
             )
     return s
+
+
+def _flag(var: str, value: Any) -> bool:
+    """A 1/0 (true/false, yes/no) switch."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in {"1", "0", "true", "false", "yes", "no", ""}:
+        raise ConfigError(f"{var} must be 1 or 0, not {value!r}")
+    return text in {"1", "true", "yes"}
+
+
+def _proxy_count(var: str, value: Any) -> int:
+    """How many proxies in front of the widget set X-Forwarded-* (0: none, trust nothing)."""
+    try:
+        number = int(str(value).strip() or "0")
+    except ValueError:
+        raise ConfigError(f"{var} must be a number of proxies (0-5), not {value!r}") from None
+    if not 0 <= number <= 5:
+        raise ConfigError(f"{var} must be a number of proxies (0-5), not {value!r}")
+    return number
+
+
+def _rate(var: str, value: Any) -> str:
+    """A Flask-Limiter rate such as `10 per minute` or `5/second; 100/hour`."""
+    from limits import parse_many
+
+    text = str(value).strip()
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(f"{var} must be a rate like '10 per minute', not {value!r}") from None
+    return text
+
+
+_PRODUCTION_CONVERTERS = {
+    "proxy_fix": _proxy_count,
+    "behind_https": _flag,
+    "rate_limit_enabled": _flag,
+    "rate_limit_writes": _rate,
+    "rate_limit_browsing": _rate,
+}

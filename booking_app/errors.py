@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from booking_app.i18n import UI_LANGUAGES, _, best_language
@@ -33,6 +33,13 @@ def _render(status: int) -> Any:
         g.lang = best_language(request.accept_languages.values())
     title, detail = _page(status)
     return render_template("error.html", title=title, detail=detail), status
+
+
+def error_page(status: int) -> Response:
+    """The translated error page for `status` as a response (for hooks that refuse a
+    request before any view runs, like the rate limiter's 429)."""
+    response: Response = make_response(_render(status))
+    return response
 
 
 def init_app(app: Flask) -> None:

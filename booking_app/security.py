@@ -7,9 +7,13 @@ conflict. Scripts and styles come only from our own files: no inline code.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking_app.config import Settings
+
+# One year; no includeSubDomains: the widget must not decide for the operator's other hosts.
+HSTS = "max-age=31536000"
 
 
 def content_security_policy(settings: Settings) -> str:
@@ -40,4 +44,17 @@ def init_app(app: Flask, settings: Settings) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        if settings.behind_https or request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def init_proxy_fix(app: Flask, settings: Settings) -> None:
+    """Trust `BOOKING_PROXY_FIX` proxies' X-Forwarded-For/-Proto/-Host/-Port, so the rate
+    limits see the real client address and HTTPS is recognised. Off (0) by default:
+    without a proxy these headers are whatever a client chose to send."""
+    hops = settings.proxy_fix
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )

@@ -3,6 +3,9 @@ response to the error hierarchy."""
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -11,6 +14,7 @@ import requests
 
 from booking_app.moduleapi import errors
 
+log = logging.getLogger("booking_app.moduleapi")
 MAX_MESSAGES = 50
 MAX_MESSAGE_TEXT = 500
 MAX_PARAMETER = 100
@@ -71,7 +75,31 @@ def read(response: requests.Response, request_id: str) -> Any:
                 request_id=request_id,
             )
         return body["content"]
-    raise error_for(response, body, request_id)
+    error = error_for(response, body, request_id)
+    _log_failure(error)
+    raise error
+
+
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+_DIGITS = re.compile(r"\+?\d[\d ()./-]{5,}\d")
+
+
+def _log_failure(error: errors.ModuleApiError) -> None:
+    """Log a failed answer with its message list. The texts are the API's, but may echo
+    a value a customer typed: anything like an email or a phone number is masked."""
+    messages = [
+        {"parameter": p, "text": _DIGITS.sub("[number]", _EMAIL.sub("[email]", t))[:200]}
+        for p, t in error.failures
+    ]
+    level = logging.WARNING if (error.status or 0) >= 500 or error.status == 429 else logging.INFO
+    log.log(
+        level,
+        "moduleapi failure %s %s rid=%s messages=%s",
+        error.status,
+        type(error).__name__,
+        error.request_id,
+        json.dumps(messages, ensure_ascii=False),
+    )
 
 
 def error_for(response: requests.Response, body: Any, request_id: str) -> errors.ModuleApiError:

@@ -18,7 +18,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from booking_app.moduleapi import envelope, errors
+from booking_app.moduleapi import envelope, errors, metering
 from booking_app.moduleapi.breaker import CircuitBreaker
 
 log = logging.getLogger("booking_app.moduleapi")
@@ -141,6 +141,7 @@ class Transport:
                 request_id=request_id,
             ) from error
         elapsed = (time.perf_counter() - started) * 1000
+        metering.record(elapsed, failed=response.status_code >= 500)
         log.info(
             "moduleapi %s %s %s %.0fms rid=%s",
             method,
@@ -158,6 +159,7 @@ class Transport:
 
     def _failed(self, method: str, route: str, rid: str, started: float, what: str) -> None:
         elapsed = (time.perf_counter() - started) * 1000
+        metering.record(elapsed, failed=True)
         log.warning("moduleapi %s %s %s %.0fms rid=%s", method, route, what, elapsed, rid)
         if self.breaker is not None:
             self.breaker.record_failure()

@@ -1,0 +1,109 @@
+"""Rate limits on booking writes and slot browsing, per client address and organization.
+
+Flask-Limiter counts in Redis when `BOOKING_CACHE_URL` is set (so every process and
+machine shares the counters) and in memory otherwise. The limits are applied here,
+centrally, by endpoint name, so the blueprints need no decorators:
+
+- writes (`BOOKING_RATE_LIMIT_WRITES`): the POSTs that book, move or cancel;
+- browsing (`BOOKING_RATE_LIMIT_BROWSING`): the GETs that ask the upstream for slots.
+
+Each group is one bucket per client address (the real one behind `BOOKING_PROXY_FIX`)
+and organization. A refused request gets the translated 429 page with `Retry-After`.
+Redis down: counting falls back to this process's memory (logged), never a 500.
+`BOOKING_RATE_LIMIT_ENABLED=0` switches all of it off (benchmarks, load tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_limiter import Limit, Limiter, RequestLimit
+
+from booking_app import errors
+from booking_app.config import Settings
+
+log = logging.getLogger("booking_app.ratelimit")
+
+WRITE_ENDPOINTS = frozenset({"booking.book", "booking.book_again", "manage.move", "manage.cancel"})
+BROWSE_ENDPOINTS = frozenset({"booking.slots", "booking.earliest", "manage.move_week"})
+KEY_PREFIX = "booking-rl"
+# The same short timeouts as the shared cache: a hanging Redis must not hang requests.
+REDIS_OPTIONS: dict[str, str | int | float] = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+}
+
+
+def client_key() -> str:
+    """The bucket of the current request: client address and organization."""
+    org = (request.view_args or {}).get("org_id", "")
+    return f"{request.remote_addr or 'unknown'}|{str(org)[:40] or '-'}"
+
+
+def _exempt_unless(endpoints: frozenset[str]) -> Any:
+    def exempt() -> bool:
+        return request.endpoint not in endpoints
+
+    return exempt
+
+
+def retry_after(limit: RequestLimit) -> int:
+    """Whole seconds until the breached window resets (at least 1)."""
+    try:
+        seconds = math.ceil(limit.reset_at - time.time())
+        return max(1, min(seconds, limit.limit.get_expiry()))  # reset_at is rounded up
+    except Exception:  # the storage failed while we asked: a safe guess
+        return 60
+
+
+def too_many_requests(limit: RequestLimit) -> Response:
+    """The translated 429 page with `Retry-After` (Flask-Limiter's `on_breach`)."""
+    response = errors.error_page(429)
+    response.headers["Retry-After"] = str(retry_after(limit))
+    log.info("rate limit %s reached on %s", limit.limit, request.endpoint)
+    return response
+
+
+def make_limiter(settings: Settings) -> Limiter:
+    """A limiter for these settings (not yet bound to an app)."""
+    limits = [
+        Limit(
+            settings.rate_limit_writes,
+            scope="writes",
+            shared=True,
+            methods=["POST"],
+            exempt_when=_exempt_unless(WRITE_ENDPOINTS),
+        ),
+        Limit(
+            settings.rate_limit_browsing,
+            scope="browsing",
+            shared=True,
+            methods=["GET"],
+            exempt_when=_exempt_unless(BROWSE_ENDPOINTS),
+        ),
+    ]
+    return Limiter(
+        client_key,
+        default_limits=limits,  # type: ignore[arg-type]
+        storage_uri=settings.cache_url or "memory://",
+        storage_options=REDIS_OPTIONS if settings.cache_url else {},  # type: ignore[arg-type]
+        strategy="moving-window",
+        key_prefix=KEY_PREFIX,
+        on_breach=too_many_requests,
+        in_memory_fallback_enabled=True,  # Redis down: count per process, keep serving
+        swallow_errors=True,  # any other storage trouble: log it, never refuse or crash
+        headers_enabled=False,  # X-RateLimit-* on every page would only help scrapers
+        enabled=settings.rate_limit_enabled,
+    )
+
+
+def init_app(app: Flask, settings: Settings) -> Limiter:
+    """Apply the limits to `app`; the limiter is `app.extensions["booking_limiter"]`."""
+    limiter = make_limiter(settings)
+    limiter.init_app(app)
+    app.extensions["booking_limiter"] = limiter
+    return limiter

@@ -1,0 +1,73 @@
+"""One JSON line per request on the `booking_app.requests` logger.
+
+Fields: request id, method, route template (never the concrete path or query, which
+carry ids and whatever a client typed), endpoint, status, duration, and the upstream
+Module API calls made for it (count, total time, failures). No names, emails, phone
+numbers or client addresses: nothing here comes from the form or the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+from booking_app.moduleapi import metering
+
+log = logging.getLogger("booking_app.requests")
+# A proxy's request id is kept when it looks like one (uuid, hex, base64url).
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def request_id() -> str:
+    """The current request's id (also sent back as `X-Request-Id`)."""
+    rid = g.get("request_id")
+    return rid if isinstance(rid, str) else ""
+
+
+def _start() -> None:
+    g.request_started = time.perf_counter()
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+    g.upstream = metering.start()
+
+
+def line(response: Response) -> dict[str, object]:
+    """The log record of the current request and its `response`."""
+    started = g.get("request_started")
+    duration = (time.perf_counter() - started) * 1000 if started else 0.0
+    tally = g.get("upstream")
+    return {
+        "event": "request",
+        "rid": request_id(),
+        "method": request.method,
+        "route": request.url_rule.rule if request.url_rule else None,
+        "endpoint": request.endpoint,
+        "status": response.status_code,
+        "ms": round(duration, 1),
+        "upstream_calls": tally.calls if tally else 0,
+        "upstream_ms": round(tally.ms, 1) if tally else 0.0,
+        "upstream_failures": tally.failures if tally else 0,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Log every request. Register this before anything that may refuse a request in
+    `before_request` (the rate limiter), so that refused requests are logged too."""
+    app.before_request(_start)
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        if "request_id" not in g:  # refused before our hook ran
+            _start()
+        response.headers.setdefault("X-Request-Id", request_id())
+        log.info(json.dumps(line(response), separators=(",", ":")))
+        return response
+
+    @app.teardown_request
+    def _done(_error: BaseException | None = None) -> None:
+        metering.stop()
