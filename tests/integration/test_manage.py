@@ -7,6 +7,7 @@ pages): the old time is free again after a move, the time is free after a cancel
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from html import unescape
@@ -357,3 +358,48 @@ def test_manage_pages_are_translated(
         assert page.status_code == 200
         assert f'<html lang="{lang}">' in html
         assert "Cancel the appointment" not in html
+
+
+def counted(sandbox: SandboxProcess, action: Callable[[], TestResponse]) -> dict[str, int]:
+    """The upstream requests `action` made (route templates → count)."""
+    sandbox.reset_counters()
+    action()
+    return {route: n for route, n in sandbox.counters()["routes"].items() if n}
+
+
+def test_upstream_requests_of_a_move_and_a_cancel(
+    client: FlaskClient, sandbox: SandboxProcess, booked: dict[str, Any]
+) -> None:
+    """The figures of the closing note: `pytest -s -k upstream_requests_of`."""
+    manage = booked["manage"]
+    client.get(manage)  # caches warm: organization, services
+    view = client.get(manage)
+    week_url = links(view, "/move")[0]
+    client.get(week_url)
+    steps: dict[str, dict[str, int]] = {}
+    steps["move: view"] = counted(sandbox, lambda: client.get(manage))
+    steps["move: week"] = counted(sandbox, lambda: client.get(week_url))
+    confirm_url = time_links(client.get(week_url))[0]
+    steps["move: confirm page"] = counted(sandbox, lambda: client.get(confirm_url))
+    action, fields = post_form(client.get(confirm_url))
+    moved: list[TestResponse] = []
+    steps["move: POST"] = counted(sandbox, lambda: moved.append(client.post(action, data=fields)))
+    result = moved[0].headers["Location"]
+    steps["move: result"] = counted(sandbox, lambda: client.get(result))
+    cancel_url = links(client.get(result), "/cancel")[0]
+    steps["cancel: confirm page"] = counted(sandbox, lambda: client.get(cancel_url))
+    action, fields = post_form(client.get(cancel_url))
+    done: list[TestResponse] = []
+    steps["cancel: POST"] = counted(sandbox, lambda: done.append(client.post(action, data=fields)))
+    steps["cancel: result"] = counted(sandbox, lambda: client.get(done[0].headers["Location"]))
+    for step, routes in steps.items():
+        print(f"{step:22} {sum(routes.values())}  {routes}")
+    show = "GET organization/<org_id>/appointment/<appointment_id>/show"
+    assert steps["move: POST"] == {"PUT organization/<org_id>/appointment/<appointment_id>/move": 1}
+    assert steps["cancel: POST"] == {
+        "PUT organization/<org_id>/appointment/<appointment_id>/cancel": 1
+    }
+    assert steps["move: view"] == {show: 1}
+    assert steps["move: confirm page"] == {show: 1}
+    assert steps["cancel: confirm page"] == {show: 1}
+    assert steps["move: week"] == {show: 1}  # the week itself was cached
