@@ -1,15 +1,19 @@
 """Manage links: signed tokens naming one organization's one appointment.
 
 The token is the customer's only key to the appointment (no account, no cookie), so
-it is unguessable (HMAC with `BOOKING_SECRET_KEY`), bound to the organization and the
-appointment, and expires when the appointment ends. It carries the service and the
-customer's time zone too, so the pages need not ask for them.
+it is unguessable (HMAC with `BOOKING_SECRET_KEY`) and bound to the organization and
+the appointment. It stops working when the appointment ends: the pages read the
+appointment live and answer 404 once its (current) end has passed, so a link from
+the first confirmation keeps working after the appointment was moved to a later day.
+The token's own expiry is only a backstop: the end of the year after `end`, the
+latest an appointment can be moved to. It carries the service and the customer's
+time zone too, so the pages need not ask for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import abort, current_app, url_for
 
@@ -34,14 +38,14 @@ def _signer() -> TokenSigner:
 def manage_token(
     org_id: str, appointment_id: str, template_id: str, end: datetime, zone: str
 ) -> str:
-    """A token for this appointment, valid until `end`."""
+    """A token for this appointment, which ends at `end`."""
     return _signer().sign(
         {
             "o": org_id,
             "id": appointment_id,
             "t": template_id,
             "z": valid_zone(zone) or "",
-            "exp": int(end.timestamp()),
+            "exp": int(datetime(end.year + 2, 1, 1, tzinfo=UTC).timestamp()),
         }
     )
 

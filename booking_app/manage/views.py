@@ -345,7 +345,7 @@ def move_form(lang: str, org_id: str, token: str) -> Any:
 @bp.post(f"{PREFIX}/move")
 def move(lang: str, org_id: str, token: str) -> Any:
     """Move (`appointment/move`, once) and show the appointment at its new time, under
-    a new link (the old one expires when the old time would have ended)."""
+    a fresh link (the old one keeps working too)."""
     _check_post()
     check_ids(org_id)
     ref = load_ref(org_id, token)

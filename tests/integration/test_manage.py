@@ -142,6 +142,8 @@ def test_book_move_cancel_with_the_sandbox_state_after_each_step(
     assert 'data-event="booking-moved"' in html
     assert "Booked (moved)" in html
     new_manage = moved.headers["Location"].split("?")[0]
+    old_link = client.get(booked["manage"]).get_data(as_text=True)
+    assert "Booked (moved)" in old_link, "the first link keeps working after a move"
 
     cancel_page = client.get(links(page, "/cancel")[0])
     assert cancel_page.status_code == 200
