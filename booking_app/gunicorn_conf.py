@@ -88,7 +88,8 @@ logconfig_dict: dict[str, Any] = {
     "root": {"level": "WARNING", "handlers": ["errors"]},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["errors"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["requests"], "propagate": False},
+        # Its lines carry the client address and the full URL: dropped (see accesslog).
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
         # One JSON line per request on stdout.
         "booking_app.requests": {"level": "INFO", "handlers": ["requests"], "propagate": False},
         # Failures, degraded caches, stale copies, upstream failures with their messages.
