@@ -52,10 +52,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from booking_app.booking import bp as booking_bp
 
     app.register_blueprint(booking_bp)
+    _init_embedding(app, settings)
     errors.init_app(app)
     security.init_app(app, settings)
     _register_basics(app, settings)
     return app
+
+
+def _init_embedding(app: Flask, settings: Settings) -> None:
+    """Themes, template overrides, /embed.js and the operator preview."""
+    from booking_app import embed
+
+    embed.init_app(app, settings)
 
 
 def _init_client(app: Flask) -> None:

@@ -48,6 +48,14 @@ class Settings:
     connect_timeout: float = 3.05
     read_timeout: float = 10.0
     demo: bool = False
+    theme_dir: str = ""
+    template_overrides: str = ""
+    preview: bool = False
+
+    @property
+    def preview_enabled(self) -> bool:
+        """The operator preview page: on when asked for, and always in demo mode."""
+        return self.preview or self.demo
 
     @property
     def effective_module_id(self) -> str:
@@ -88,7 +96,7 @@ def _convert(name: str, value: Any) -> Any:
         if not 0 < number <= 120:
             raise ConfigError(f"{var} must be between 0 and 120 seconds, not {value!r}")
         return number
-    if name == "demo":
+    if name in {"demo", "preview"}:
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()
@@ -128,6 +136,10 @@ def _validate(s: Settings) -> Settings:
             raise ConfigError(
                 f"BOOKING_FRAME_ANCESTORS: {source!r} is not an origin like https://example.com"
             )
+    for name in ("theme_dir", "template_overrides"):
+        folder = getattr(s, name)
+        if folder and not os.path.isdir(folder):
+            raise ConfigError(f"{_ENV_NAMES[name]} must be an existing folder, not {folder!r}")
     return s
 
 

@@ -11,13 +11,17 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking_app.config import Settings
+from booking_app.themes import organization_frame_ancestors
 
 # One year; no includeSubDomains: the widget must not decide for the operator's other hosts.
 HSTS = "max-age=31536000"
 
 
-def content_security_policy(settings: Settings) -> str:
-    """The CSP header value for these settings."""
+def content_security_policy(settings: Settings, extra_ancestors: tuple[str, ...] = ()) -> str:
+    """The CSP header value for these settings, plus an organization's own frame ancestors
+    (from its theme file) added to BOOKING_FRAME_ANCESTORS."""
+    ancestors = [a for a in settings.frame_ancestors if not (extra_ancestors and a == "'none'")]
+    ancestors += [a for a in extra_ancestors if a not in ancestors]
     return "; ".join(
         [
             "default-src 'none'",
@@ -27,7 +31,7 @@ def content_security_policy(settings: Settings) -> str:
             "connect-src 'self'",
             "form-action 'self'",
             "base-uri 'none'",
-            "frame-ancestors " + " ".join(settings.frame_ancestors),
+            "frame-ancestors " + " ".join(ancestors),
         ]
     )
 
@@ -38,7 +42,10 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", policy)
+        extra = organization_frame_ancestors()
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(settings, extra) if extra else policy
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault(

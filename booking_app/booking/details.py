@@ -29,6 +29,7 @@ from booking_app.booking.form import (
 from booking_app.booking.slots import group_by_day
 from booking_app.booking.timezones import customer_zone, valid_zone
 from booking_app.booking.viewmodels import service_view
+from booking_app.embed.params import utm_parameters
 from booking_app.i18n import _
 from booking_app.moduleapi import (
     ApiConnectionError,
@@ -120,7 +121,9 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
         "z": zone.key,
         "st": request.args.get("staff", "")[:32],
     }
-    return _render(lang, organization, template, payload, form_signer().sign(payload), {}, {})
+    utm = utm_parameters(request.args)  # the host page's campaign, for additionalData
+    signed: dict[str, Any] = {**payload, "u": utm} if utm else payload
+    return _render(lang, organization, template, signed, form_signer().sign(signed), {}, {})
 
 
 def _same_origin() -> bool:
@@ -160,7 +163,14 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     values, errors = validate_details(flags, request.form)
     if errors:
         return _render(lang, organization, template, payload, token, values, errors, 400)
-    body = booking_body(values, flags, slot_id=payload["s"], custom_id=payload["k"], locale=lang)
+    body = booking_body(
+        values,
+        flags,
+        slot_id=payload["s"],
+        custom_id=payload["k"],
+        locale=lang,
+        additional_data=payload.get("u"),
+    )
     client = get_client()
     appointment: models.Appointment | None
     try:

@@ -229,9 +229,16 @@ UPSTREAM_FIELDS = {
 
 
 def booking_body(
-    values: Mapping[str, str], flags: FormFlags, *, slot_id: str, custom_id: str, locale: str
+    values: Mapping[str, str],
+    flags: FormFlags,
+    *,
+    slot_id: str,
+    custom_id: str,
+    locale: str,
+    additional_data: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The `appointment/add` body for the clean form values."""
+    """The `appointment/add` body for the clean form values (and `additional_data`, the
+    host page's `utm_*` when the widget is embedded)."""
     customer: dict[str, Any] = {
         "firstName": values["first_name"],
         "lastName": values["last_name"],
@@ -260,4 +267,6 @@ def booking_body(
             "zip": values["appointment_zip"],
             "city": values["appointment_city"],
         }
+    if additional_data:
+        body["additionalData"] = dict(additional_data)
     return body

@@ -1,7 +1,8 @@
 /* Progressive enhancement only: every page works without this file.
    1. Sends the browser's time zone (btz) along on links marked data-tz, so the
       week view can show times in the customer's zone without asking.
-   2. Tells the embedding page what happened (ids only, never personal data). */
+   2. Tells the embedding page what happened (ids only, never personal data), and its
+      height, so the loader (embed.js) can size the iframe without a scrollbar. */
 (function () {
   "use strict";
   var zone;
@@ -16,12 +17,64 @@
       }
     }
   }
-  var marker = document.querySelector("[data-event]");
-  if (marker && window.parent !== window) {
-    window.parent.postMessage({
-      source: "booking-widget",
-      type: marker.getAttribute("data-event"),
-      appointmentId: marker.getAttribute("data-appointment") || null
-    }, "*");
+  // GET forms drop their action's query: copy it (the carried embed parameters) into fields.
+  for (var f = 0; f < document.forms.length; f++) {
+    var form = document.forms[f];
+    if (form.method !== "get") continue;
+    new URL(form.action).searchParams.forEach(function (value, name) {
+      if (form.elements[name]) return;
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = name;
+      hidden.value = value;
+      form.appendChild(hidden);
+    });
   }
+  if (window.parent === window) return;
+  // Embedded: talk to the host page. With the loader (eo = the host's origin) messages go
+  // to that origin only; in a plain <iframe> they carry ids only, never personal data.
+  var query = new URLSearchParams(location.search);
+  var host = query.get("eo");
+  function send(message) {
+    message.source = "booking-widget";
+    if (query.get("eid")) message.widget = query.get("eid");
+    window.parent.postMessage(message, host || "*");
+  }
+  var height = 0;
+  function reportHeight() {
+    var now = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (now !== height) {
+      height = now;
+      send({type: "resize", height: now});
+    }
+  }
+  reportHeight();
+  if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
+  window.addEventListener("load", reportHeight);
+  send({type: "ready"});
+  // Markers: <div data-event="booking-created" data-appointment="ed…">. Each other data-X
+  // becomes XId (ids only). Paging or re-showing the same page does not repeat the event.
+  var same = false;
+  try { same = new URL(document.referrer).pathname === location.pathname; } catch (e) { same = false; }
+  var markers = document.querySelectorAll("[data-event]");
+  for (var m = 0; m < markers.length && !same; m++) {
+    var event = {type: markers[m].getAttribute("data-event")};
+    for (var a = 0; a < markers[m].attributes.length; a++) {
+      var attr = markers[m].attributes[a];
+      var key = attr.name.slice(5).replace(/-([a-z])/g, function (s, c) { return c.toUpperCase(); });
+      if (attr.name.indexOf("data-") === 0 && key !== "event" && /^[0-9A-Za-z]{1,64}$/.test(attr.value)) {
+        event[key + "Id"] = attr.value;
+      }
+    }
+    send(event);
+  }
+  // Prefill from the host page (name, email): only from the parent, only from its origin.
+  window.addEventListener("message", function (e) {
+    var data = e.data;
+    if (!host || e.origin !== host || e.source !== window.parent || !data || data.type !== "prefill") return;
+    [["first_name", "firstName"], ["last_name", "lastName"], ["email", "email"]].forEach(function (pair) {
+      var field = document.getElementById(pair[0]);
+      if (field && !field.value && typeof data[pair[1]] === "string") field.value = data[pair[1]].slice(0, 254);
+    });
+  });
 })();

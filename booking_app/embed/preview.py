@@ -1,0 +1,172 @@
+"""The operator preview: choose options, see the widget embedded, copy the snippet.
+
+Enabled by BOOKING_PREVIEW=1 (and in demo mode); off by default, since a public
+form that renders arbitrary organizations is not something production needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale
+from flask import abort, current_app, g, render_template, request
+
+from booking_app.booking.viewmodels import service_view
+from booking_app.embed.blueprint import bp
+from booking_app.i18n import UI_LANGUAGES, _
+from booking_app.moduleapi import ModuleApiError, get_client
+from booking_app.themes.color import Color
+from booking_app.themes.css import contrast_problems
+from booking_app.themes.model import COLOR_KEYS, FONTS, MAX_RADIUS, MODES, with_overrides
+from booking_app.themes.web import theme_store
+
+ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
+TEMPLATE_ID = re.compile(r"^fc[0-9A-Za-z]{30}$")
+DISPLAYS = ("inline", "popup")
+PREVIEW_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: https:",
+        "frame-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+@dataclass
+class PreviewForm:
+    """The chosen options, their errors, and the embed snippet they make."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def attributes(self, loader_url: str) -> list[tuple[str, str]]:
+        """The `<script>` tag's attributes, in the order the README lists them."""
+        names = {"org": "organization", "widget_lang": "lang", "service": "service"}
+        attrs = [("src", loader_url)]
+        for key in ("org", "widget_lang", "service", "display", *COLOR_KEYS, "radius", "font"):
+            if self.values.get(key) and not (key == "display" and self.values[key] == "inline"):
+                attrs.append(("data-" + names.get(key, key), self.values[key]))
+        if self.values.get("mode"):
+            attrs.append(("data-mode", self.values["mode"]))
+        return attrs
+
+
+def _check(values: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not ORG_ID.match(values["org"]):
+        errors["org"] = _("Enter an organization id: f6 and 30 letters or digits")
+    if values["service"] and not TEMPLATE_ID.match(values["service"]):
+        errors["service"] = _("Enter a service id: fc and 30 letters or digits")
+    for key in COLOR_KEYS:
+        if values[key]:
+            try:
+                values[key] = Color.parse(values[key]).hex
+            except ValueError:
+                errors[key] = _("Enter a colour as #rrggbb, like #1a5fb4")
+    radius = values["radius"]
+    if radius and not (radius.isdigit() and int(radius) <= MAX_RADIUS):
+        errors["radius"] = _("Enter a whole number from 0 to %(max)d", max=MAX_RADIUS)
+    choices = {
+        "widget_lang": UI_LANGUAGES,
+        "display": DISPLAYS,
+        "font": tuple(FONTS),
+        "mode": MODES,
+    }
+    for key, allowed in choices.items():
+        if values[key] and values[key] not in allowed:
+            errors[key] = _("Choose one of the options")
+    return errors
+
+
+def _services(org_id: str, lang: str) -> list[tuple[str, str]]:
+    try:
+        templates = get_client().list_booking_templates(org_id, lang=lang)
+    except ModuleApiError:
+        return []
+    return [(t.id, service_view(t, lang, "").name) for t in templates]
+
+
+def _option_lists(lang: str) -> dict[str, Any]:
+    """The choices of the form's select boxes, labelled in the page's language."""
+    return {
+        "language_options": [
+            (code, Locale.parse(code).get_display_name(lang) or code) for code in UI_LANGUAGES
+        ],
+        "display_options": [("inline", _("In the page")), ("popup", _("A button that opens it"))],
+        "font_options": [(name, name) for name in FONTS],
+        "mode_options": [
+            ("light", _("Light")),
+            ("dark", _("Dark")),
+            ("auto", _("Follow the visitor's setting")),
+        ],
+        "color_labels": {
+            "primary": _("Primary colour"),
+            "background": _("Background"),
+            "text": _("Text"),
+            "accent": _("Accent colour"),
+        },
+    }
+
+
+@bp.get("/<lang>/embed/preview")
+def preview(lang: str) -> Any:
+    """The preview page (404 unless enabled)."""
+    settings = current_app.config["BOOKING"]
+    if not settings.preview_enabled or lang not in UI_LANGUAGES:
+        abort(404)
+    g.lang = lang
+    keys = ("org", "service", "widget_lang", "display", *COLOR_KEYS, "radius", "font", "mode")
+    values = {k: request.args.get(k, "").strip()[:64] for k in keys}
+    values["org"] = values["org"] or settings.default_organization
+    form = PreviewForm(values, _check(values))
+    warnings: list[str] = []
+    services: list[tuple[str, str]] = []
+    if "org" not in form.errors:
+        services = _services(values["org"], lang)
+        if not form.errors:
+            options = {k: values[k] for k in (*COLOR_KEYS, "radius", "font", "mode") if values[k]}
+            theme = with_overrides(theme_store().theme_for(values["org"]), options)
+            names = {
+                "text": _("Text"),
+                "primary": _("Primary colour"),
+                "background": _("Background"),
+                "button text": _("Button text"),
+            }
+            warnings = [
+                _(
+                    "%(front)s %(front_color)s on %(back)s %(back_color)s has a contrast of "
+                    "%(ratio).1f:1, below the WCAG AA minimum of 4.5:1",
+                    front=names[p.front],
+                    front_color=p.front_color,
+                    back=names[p.back],
+                    back_color=p.back_color,
+                    ratio=p.ratio,
+                )
+                for p in contrast_problems(theme)
+            ]
+    loader_url = request.host_url + "embed.js"
+    response = current_app.make_response(
+        (
+            render_template(
+                "embed/preview.html",
+                form=form,
+                values=values,
+                errors=form.errors,
+                warnings=warnings,
+                services=services,
+                attributes=form.attributes(loader_url),
+                color_keys=COLOR_KEYS,
+                **_option_lists(lang),
+            ),
+            400 if form.errors else 200,
+        )
+    )
+    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+    return response

@@ -1,0 +1,278 @@
+"""Embedding against a real sandbox: the loader, theme stylesheets, carried embed
+parameters, utm_* into additionalData, per-organization frame-ancestors, button
+wording, template overrides, and the operator preview."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+import rjsmin  # type: ignore[import-untyped]
+from flask import Flask
+from flask.testing import FlaskClient
+
+from booking_app import ConfigError, create_app
+from tests.integration.test_booking_flow import DETAILS, links, no_cookies, time_links
+from tests.integration.test_widget_entry import widget_for
+from tests.support.api import ModuleApi
+from tests.support.sandbox import SandboxProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADER = ROOT / "booking_app" / "static" / "embed.js"
+THEME_LINK = re.compile(r'<link rel="stylesheet" href="(/theme/[^"]+)">')
+HOST = "http://localhost:8123"
+CARRIED = f"eo={HOST}&eid=w1&th=primary:aa0000,radius:2&utm_source=newsletter&utm_campaign=spring"
+
+
+@pytest.fixture(scope="module")
+def theme_dir(tmp_path_factory: pytest.TempPathFactory, sandbox: SandboxProcess) -> Path:
+    folder = tmp_path_factory.mktemp("themes")
+    (folder / f"{sandbox.main_org}.toml").write_text(
+        "\n".join(
+            [
+                'primary = "#0b5cad"',
+                "logo = true",
+                'logo_url = "https://cdn.example.com/logo.svg"',
+                'frame_ancestors = ["https://shop.example.com"]',
+                "[buttons.de]",
+                'book = "Jetzt <b>verbindlich</b> buchen"',
+            ]
+        )
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app(sandbox: SandboxProcess, theme_dir: Path) -> Flask:
+    return widget_for(sandbox, BOOKING_THEME_DIR=str(theme_dir))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_the_loader_is_small_and_cached(client: FlaskClient) -> None:
+    source = LOADER.read_text()
+    minified = rjsmin.jsmin(source).encode()
+    assert len(minified) <= 4096, f"embed.js minified is {len(minified)} bytes"
+    assert len(gzip.compress(minified, 9)) <= 2048
+    assert "eval(" not in source
+    assert "Function(" not in source
+    answer = client.get("/embed.js")
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/javascript"
+    assert "max-age=3600" in answer.headers["Cache-Control"]
+    assert "public" in answer.headers["Cache-Control"]
+    assert answer.headers["ETag"]
+    again = client.get("/embed.js", headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304
+    assert "Set-Cookie" not in answer.headers
+
+
+def _theme_url(client: FlaskClient, path: str) -> str:
+    html = no_cookies(client.get(path)).get_data(as_text=True)
+    found = THEME_LINK.search(html)
+    assert found, "the page links its theme stylesheet"
+    return unescape(found[1])
+
+
+def test_theme_stylesheet_is_served_forever_under_its_checksum(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    url = _theme_url(client, f"/en/o/{sandbox.main_org}/?here=1")
+    assert re.match(rf"^/theme/{sandbox.main_org}/[0-9a-f]{{16}}\.css$", url)
+    css = client.get(url)
+    assert css.status_code == 200
+    assert css.mimetype == "text/css"
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "--bt-primary:#0b5cad" in css.get_data(as_text=True)
+    stale = client.get(url.replace(url.split("/")[-1], "0" * 16 + ".css"))
+    assert stale.status_code == 302
+    assert stale.headers["Location"].endswith(url)
+    assert stale.headers["Cache-Control"] == "no-store"
+
+
+def test_the_url_changes_when_the_theme_does(
+    sandbox: SandboxProcess, tmp_path: Path, client: FlaskClient
+) -> None:
+    (tmp_path / f"{sandbox.main_org}.toml").write_text('primary = "#0b5cae"\n')
+    changed = widget_for(sandbox, BOOKING_THEME_DIR=str(tmp_path)).test_client()
+    path = f"/en/o/{sandbox.main_org}/?here=1"
+    assert _theme_url(changed, path) != _theme_url(client, path)
+
+
+def test_organizations_without_a_theme_get_only_widget_css(sandbox: SandboxProcess) -> None:
+    plain = widget_for(sandbox).test_client()
+    html = plain.get(f"/en/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
+    assert "/theme/" not in html
+    assert 'class="logo"' not in html
+
+
+def test_embed_theme_options_are_checked(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    url = _theme_url(client, f"/en/o/{sandbox.main_org}/?here=1&th=primary:AA0000,mode:dark")
+    assert "th=primary:aa0000,mode:dark" in url.replace("%3A", ":").replace("%2C", ",")
+    css = client.get(url).get_data(as_text=True)
+    assert "--bt-primary:#aa0000" in css
+    assert "color-scheme:dark" in css
+    # A malicious value never reaches a stylesheet: the page keeps the operator's theme...
+    evil = "primary:red;}body{display:none"
+    page_url = _theme_url(client, f"/en/o/{sandbox.main_org}/?here=1&th={evil}")
+    assert "display" not in page_url
+    assert "--bt-primary:#0b5cad" in client.get(page_url).get_data(as_text=True)
+    # ...and the stylesheet route refuses it, as text a browser will not apply.
+    refused = client.get(f"/theme/{sandbox.main_org}/{'0' * 16}.css", query_string={"th": evil})
+    assert refused.status_code == 400
+    assert refused.mimetype == "text/plain"
+    assert "not allowed" in refused.get_data(as_text=True)
+    assert client.get("/theme/not-an-org/abc.css").status_code == 404
+
+
+def test_embed_parameters_travel_through_the_flow(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    entry = client.get(f"/en/o/{sandbox.main_org}/?here=1&{CARRIED}&eo=javascript:x")
+    service = links(entry, "/s/fc")[0]
+    for part in ("eid=w1", "utm_source=newsletter", "utm_campaign=spring", "th=primary"):
+        assert part in service
+    assert "eo=http" in service.replace("%3A", ":").replace("%2F", "/")
+    week = client.get(service).get_data(as_text=True)
+    form = re.search(r'<form class="days" method="get" action="([^"]+)"', week)
+    assert form
+    assert "utm_source=newsletter" in unescape(form[1])
+    assert 'data-event="service-selected"' in week
+
+
+def first_time_as_browser_with_widget_js(week_html: str) -> str:
+    """The URL the week view's first time button submits, once widget.js has copied the
+    form action's query (the carried parameters) into hidden fields."""
+    form = re.search(
+        r'<form class="days" method="get" action="([^"]+)">(.*?)</form>', week_html, re.S
+    )
+    assert form
+    action = urlsplit(unescape(form[1]))
+    fields = parse_qsl(action.query)
+    fields += [
+        (n, unescape(v))
+        for n, v in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form[2])
+    ]
+    first = re.search(r'<button name="s" value="([^"]+)"', form[2])
+    assert first
+    return f"{action.path}?{urlencode([('s', first[1]), *fields])}"
+
+
+def test_utm_parameters_reach_the_bookings_additional_data(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    client = app.test_client()
+    query = "utm_source=newsletter&utm_campaign=spring&utm_medium=" + "x" * 200  # too long
+    entry = client.get(f"/en/o/{sandbox.main_org}/?here=1&{query}")
+    service = links(entry, "/s/fc")[3]
+    jump = client.get(links(client.get(service), "/earliest")[0])
+    assert "utm_source=newsletter" in jump.headers["Location"]
+    week = client.get(jump.headers["Location"]).get_data(as_text=True)
+    details = client.get(first_time_as_browser_with_widget_js(week))
+    html = details.get_data(as_text=True)
+    assert 'data-event="slot-selected"' in html
+    assert re.search(r'data-slot="4f[0-9A-Za-z]{30}"', html)
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    action = re.search(r'<form method="post" novalidate action="([^"]+)"', html)
+    assert token
+    assert action
+    done = client.post(unescape(action[1]), data={**DETAILS, "token": token[1]})
+    assert done.status_code == 303, done.get_data(as_text=True)[:300]
+    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
+    appointment = re.search(r'data-appointment="([^"]+)"', confirmation)
+    assert appointment
+    shown = ModuleApi(sandbox).content(
+        f"organization/{sandbox.main_org}/appointment/{appointment[1]}/show"
+    )
+    assert shown["additionalData"] == {"utm_source": "newsletter", "utm_campaign": "spring"}
+
+
+def test_frame_ancestors_come_from_the_setting_and_the_theme_file(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    own = client.get(f"/en/o/{sandbox.main_org}/?here=1")
+    policy = own.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://shop.example.com" in policy
+    assert "X-Frame-Options" not in own.headers
+    other = client.get(f"/en/o/{sandbox.branches[0]}/?here=1")
+    assert "frame-ancestors 'self';" in other.headers["Content-Security-Policy"] + ";"
+    assert "shop.example.com" not in other.headers["Content-Security-Policy"]
+
+
+def test_buttons_logo_and_wording_come_from_the_theme(app: Flask, sandbox: SandboxProcess) -> None:
+    client = app.test_client()
+    entry = client.get(f"/de/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
+    assert '<img class="logo" src="https://cdn.example.com/logo.svg" alt="">' in entry
+    form_de = _details_page(client, sandbox, "de")
+    assert "Jetzt &lt;b&gt;verbindlich&lt;/b&gt; buchen" in form_de
+    assert "Termin buchen</button>" not in form_de
+    form_en = _details_page(client, sandbox, "en")
+    assert "Book appointment</button>" in form_en
+
+
+def _details_page(client: FlaskClient, sandbox: SandboxProcess, lang: str) -> str:
+    service = links(client.get(f"/{lang}/o/{sandbox.main_org}/?here=1"), "/s/fc")[4]
+    jump = client.get(links(client.get(service), "/earliest")[0])
+    slot = time_links(client.get(jump.headers["Location"]))[0]
+    return client.get(slot).get_data(as_text=True)
+
+
+def test_template_overrides_shadow_ours_block_by_block(sandbox: SandboxProcess) -> None:
+    overrides = ROOT / "docs" / "themes" / "overrides"
+    client = widget_for(sandbox, BOOKING_TEMPLATE_OVERRIDES=str(overrides)).test_client()
+    html = client.get(f"/en/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
+    assert "<title>Studio Morgenrot – Choose a service</title>" in html
+    assert "Questions? Call us on +49 30 1234567." in html  # base.html's footer block
+    assert "Haircut" in html  # the rest is ours
+
+
+def test_bad_settings_stop_the_start(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    with pytest.raises(ConfigError, match="BOOKING_THEME_DIR must be an existing folder"):
+        widget_for(sandbox, BOOKING_THEME_DIR=str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="BOOKING_TEMPLATE_OVERRIDES"):
+        widget_for(sandbox, BOOKING_TEMPLATE_OVERRIDES=str(tmp_path / "missing"))
+    (tmp_path / "default.toml").write_text('primary = "red;}body{display:none"\n')
+    with pytest.raises(ConfigError, match=r"BOOKING_THEME_DIR: default.toml: primary: "):
+        widget_for(sandbox, BOOKING_THEME_DIR=str(tmp_path))
+    with pytest.raises(ConfigError, match="BOOKING_PREVIEW"):
+        create_app({"BOOKING_DEMO": "1", "BOOKING_PREVIEW": "maybe"})
+
+
+def test_preview_is_off_unless_enabled(client: FlaskClient) -> None:
+    assert client.get("/en/embed/preview").status_code == 404
+
+
+def test_preview_shows_a_working_snippet(sandbox: SandboxProcess, theme_dir: Path) -> None:
+    client = widget_for(
+        sandbox, BOOKING_PREVIEW="1", BOOKING_THEME_DIR=str(theme_dir)
+    ).test_client()
+    page = client.get("/de/embed/preview", query_string={"display": "popup", "radius": "4"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "frame-src 'self'" in page.headers["Content-Security-Policy"]
+    assert f'data-organization="{sandbox.main_org}"' in html
+    assert 'data-display="popup"' in html
+    assert '&lt;script src="http://localhost/embed.js" data-organization=' in html
+    assert '<script src="http://localhost/embed.js"' in html
+    assert "Haarschnitt" in html  # the service choice, in the page's language
+    low = client.get("/en/embed/preview", query_string={"text": "#aaaaaa"})
+    assert "below the WCAG AA minimum" in low.get_data(as_text=True)
+
+
+def test_preview_refuses_bad_options_clearly(sandbox: SandboxProcess) -> None:
+    client = widget_for(sandbox, BOOKING_PREVIEW="1").test_client()
+    page = client.get(
+        "/de/embed/preview", query_string={"primary": "red;}body{display:none", "radius": "99"}
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "<title>Fehler:" in html
+    assert "display:none" not in html.split("<form")[1].split('name="primary"')[0]
+    assert "<script src=" not in html.replace('<script src="/static/widget.js"', "")
