@@ -109,9 +109,10 @@ def details_schema(flags: FormFlags) -> Schema:
 
 
 def _clean(value: str) -> str:
-    """NFC (so "é" typed two ways is one name), no control characters, trimmed."""
-    value = unicodedata.normalize("NFC", value)
-    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C").strip()
+    """No control characters, then NFC (so "é" typed two ways is one name), trimmed.
+    In that order: a removed character may have stood between a letter and its accent."""
+    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    return unicodedata.normalize("NFC", value).strip()
 
 
 def validate_details(
