@@ -1,6 +1,12 @@
 """The customer's booking flow (blueprint): entry → slots → details → confirmation."""
 
-from booking_app.booking import confirmation, details, entry, slots  # noqa: F401 (routes)
+from booking_app.booking import (  # noqa: F401 (routes)
+    configs,
+    confirmation,
+    details,
+    entry,
+    slots,
+)
 from booking_app.booking.blueprint import bp
 
 __all__ = ["bp"]

@@ -52,4 +52,6 @@ def entry(lang: str, org_id: str) -> Any:
             searchable=len(branches) >= SEARCH_FROM or bool(query),
         )
     services = [service_view(t, lang, organization.language) for t in templates]
-    return render_template("entry.html", organization=organization, services=services)
+    return render_template(
+        "entry.html", organization=organization, services=services, module_config=None
+    )

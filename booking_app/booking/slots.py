@@ -196,18 +196,24 @@ def week_page(
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/")
 def slots(lang: str, org_id: str, template_id: str) -> Any:
-    """Free times of a week; `week`, `staff` and `tz` come from the query string."""
+    """Free times of a week; `week`, `staff`, `tz` and the module config `c` (whose
+    services the back link returns to) come from the query string."""
+    from booking_app.booking.configs import valid_config_ref
+
     check_ids(org_id, template_id)
     organization, template = load_service(lang, org_id, template_id)
+    config = valid_config_ref(request.args.get("c"))
     ids: dict[str, Any] = {"lang": lang, "org_id": org_id, "template_id": template_id}
     links = WeekLinks(
-        week_url=partial(url_for, "booking.slots", **ids),
-        earliest_url=partial(url_for, "booking.earliest", **ids),
+        week_url=partial(url_for, "booking.slots", **ids, c=config),
+        earliest_url=partial(url_for, "booking.earliest", **ids, c=config),
         pick_action=url_for("booking.details", **ids),
-        back_url=url_for("booking.entry", lang=lang, org_id=org_id),
+        back_url=url_for("booking.config_entry", lang=lang, org_id=org_id, config=config, all=1)
+        if config
+        else url_for("booking.entry", lang=lang, org_id=org_id),
         back_text=_("All services"),
     )
-    return week_page(lang, organization, template, links)
+    return week_page(lang, organization, template, links, hidden={"c": config} if config else None)
 
 
 def earliest_redirect(
@@ -223,7 +229,7 @@ def earliest_redirect(
         abort(404)
     except ModuleApiError:
         unavailable()
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff")}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff", "c")}
     if slot is not None:
         org_zone = ZoneInfo(valid_zone(org.time_zone) or "UTC")
         iso = slot.start.astimezone(org_zone).isocalendar()
