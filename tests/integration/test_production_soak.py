@@ -1,4 +1,4 @@
-"""A short run of the soak (scripts/soak.py): concurrent customers, two instances, one
+"""An 8-second run of the soak (scripts/soak.py): concurrent customers, two instances, one
 Redis, random faults; checked against the sandbox's database."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_short_soak_loses_and_duplicates_nothing() -> None:
     run = subprocess.run(
-        [sys.executable, "scripts/soak.py", "--duration", "12", "--customers", "3"],
+        [sys.executable, "scripts/soak.py", "--duration", "8", "--customers", "3", "--workers", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,
