@@ -5,7 +5,8 @@ machine shares the counters) and in memory otherwise. The limits are applied her
 centrally, by endpoint name, so the blueprints need no decorators:
 
 - writes (`BOOKING_RATE_LIMIT_WRITES`): the POSTs that book, move or cancel;
-- browsing (`BOOKING_RATE_LIMIT_BROWSING`): the GETs that ask the upstream for slots.
+- browsing (`BOOKING_RATE_LIMIT_BROWSING`): the GETs that ask the upstream for slots
+  (week views and earliest-time jumps, for booking and for moving).
 
 Each group is one bucket per client address (the real one behind `BOOKING_PROXY_FIX`)
 and organization. A refused request gets the translated 429 page with `Retry-After`.
@@ -29,7 +30,9 @@ from booking_app.config import Settings
 log = logging.getLogger("booking_app.ratelimit")
 
 WRITE_ENDPOINTS = frozenset({"booking.book", "booking.book_again", "manage.move", "manage.cancel"})
-BROWSE_ENDPOINTS = frozenset({"booking.slots", "booking.earliest", "manage.move_week"})
+BROWSE_ENDPOINTS = frozenset(
+    {"booking.slots", "booking.earliest", "manage.move_week", "manage.move_earliest"}
+)
 KEY_PREFIX = "booking-rl"
 # The same short timeouts as the shared cache: a hanging Redis must not hang requests.
 REDIS_OPTIONS: dict[str, str | int | float] = {

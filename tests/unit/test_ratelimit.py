@@ -41,10 +41,17 @@ def test_the_limited_endpoints() -> None:
     assert {"booking.book", "booking.book_again", "manage.move", "manage.cancel"} == (
         ratelimit.WRITE_ENDPOINTS
     )
-    assert {"booking.slots", "booking.earliest", "manage.move_week"} == ratelimit.BROWSE_ENDPOINTS
-    routes = {rule.endpoint for rule in widget().url_map.iter_rules()}
-    booking = {e for e in ratelimit.WRITE_ENDPOINTS | ratelimit.BROWSE_ENDPOINTS if "booking." in e}
-    assert booking <= routes, "a renamed booking endpoint would silently lose its limit"
+    assert {
+        "booking.slots",
+        "booking.earliest",
+        "manage.move_week",
+        "manage.move_earliest",
+    } == ratelimit.BROWSE_ENDPOINTS
+    methods = {rule.endpoint: rule.methods or set() for rule in widget().url_map.iter_rules()}
+    for endpoint in ratelimit.WRITE_ENDPOINTS:
+        assert "POST" in methods[endpoint], "a renamed endpoint would silently lose its limit"
+    for endpoint in ratelimit.BROWSE_ENDPOINTS:
+        assert "GET" in methods[endpoint], "a renamed endpoint would silently lose its limit"
 
 
 def test_writes_are_limited_per_client_and_organization() -> None:
