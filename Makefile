@@ -35,10 +35,15 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-## Benchmarks (print figures; not part of `make test`).
-bench: $(STAMP)
-	$(BIN)/python bench/sandbox_listweek.py
-	$(BIN)/python bench/page_weight.py
+## Benchmarks against a baseline: prints a table, writes bench/results/*.json (bench/README.md).
+## Longer runs: make bench BENCH_ARGS="--duration 30 --rounds 3 --journeys 200".
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## Re-extract UI strings, fill catalogs from translations/tables/[*/]<lang>.json, compile.
 translations: $(STAMP)

@@ -1,6 +1,8 @@
-"""Page weight of each booking step: HTML + CSS + JS bytes, raw and gzipped.
+"""Page weight of each booking step: HTML + CSS + JS bytes, raw and gzipped, and whether
+a page loads anything from another origin or a web font.
 
-Starts a demo sandbox, walks the flow with the widget in-process, and prints a table.
+Run alone, it starts a demo sandbox, walks the flow with the widget in-process and
+prints a table; `make bench` (bench/run.py) calls `walk` on the widget under gunicorn.
 Usage: python bench/page_weight.py
 """
 
@@ -10,29 +12,153 @@ import gzip
 import re
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from booking_app import create_app
-from tests.integration.test_booking_flow import time_links
 from tests.support.sandbox import running_sandbox
 
-ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+ASSET = re.compile(r'<(?:link|script)[^>]*?(?:href|src)="([^"]+)"')
+# Anything a page or its CSS would make the browser fetch: src/href of resource
+# elements, CSS url(...) and @import.
+FETCHED = re.compile(
+    r'<(?:link|script|img|iframe|source|video|audio)[^>]*?(?:href|src)="([^"]+)"'
+    r"|url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)"
+)
+FONT_FILE = re.compile(r"\.(woff2?|ttf|otf|eot)\b")
+TOKEN = re.compile(r'name="token" value="([^"]+)"')
+DETAILS = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "mobile": "+49 170 1234567",
+    "consent": "yes",
+}
 
 
-def weigh(client: object, html: bytes) -> tuple[int, int]:
-    """(raw, gzipped) bytes of a page and the CSS/JS it loads."""
+@dataclass(frozen=True)
+class Answer:
+    """What a fetch returned."""
+
+    status: int
+    location: str
+    body: bytes
+
+
+# (method, path, form data or None) -> Answer; redirects are not followed.
+Fetch = Callable[[str, str, dict[str, str] | None], Answer]
+
+
+@dataclass(frozen=True)
+class Weight:
+    """One page with the CSS and JS it loads."""
+
+    step: str
+    path: str
+    html_bytes: int
+    raw_bytes: int
+    gzip_bytes: int
+    third_party: tuple[str, ...]
+    web_fonts: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the JSON file."""
+        return {**vars(self), "third_party": list(self.third_party)}
+
+
+def weigh(fetch: Fetch, step: str, path: str, html: bytes) -> Weight:
+    """The weight of a page and the same-origin CSS/JS it loads (fetched once each)."""
+    text = html.decode()
     parts = [html]
-    for path in ASSET.findall(html.decode()):
-        parts.append(client.get(path).data)  # type: ignore[attr-defined]
-    raw = sum(len(p) for p in parts)
-    zipped = sum(len(gzip.compress(p, 6)) for p in parts)
-    return raw, zipped
+    for asset in ASSET.findall(text):
+        if asset.startswith("/") and not asset.startswith("//"):
+            parts.append(fetch("GET", unescape(asset), None).body)
+    everything = b"\n".join(parts).decode(errors="replace")
+    fetched = [next(g for g in groups if g) for groups in FETCHED.findall(everything)]
+    third = tuple(
+        sorted({u for u in fetched if re.match(r"^(https?:)?//", u) and not u.startswith("data:")})
+    )
+    return Weight(
+        step=step,
+        path=path.split("?")[0],
+        html_bytes=len(html),
+        raw_bytes=sum(len(p) for p in parts),
+        gzip_bytes=sum(len(gzip.compress(p, 6)) for p in parts),
+        third_party=third,
+        web_fonts="@font-face" in everything or bool(FONT_FILE.search(everything)),
+    )
+
+
+def time_values(html: str) -> tuple[str, list[str]]:
+    """The week view's pick form: its action with hidden fields, and the time values."""
+    form = re.search(r'<form class="days" method="get" action="([^"]+)">(.*?)</form>', html, re.S)
+    if not form:
+        return "", []
+    hidden = "".join(
+        f"&{name}={quote(unescape(value))}"
+        for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form[2])
+    )
+    return unescape(form[1]) + "?s={}" + hidden, re.findall(
+        r'<button name="s" value="([^"]+)"', form[2]
+    )
+
+
+def walk(fetch: Fetch, org: str, lang: str = "en", pick: int = -1) -> list[Weight]:
+    """Weigh every step of one booking (books the `pick`-th time of the first free week)."""
+    weights: list[Weight] = []
+
+    def page(step: str, path: str, data: dict[str, str] | None = None) -> Answer:
+        answer = fetch("POST" if data is not None else "GET", path, data)
+        weights.append(weigh(fetch, step, path, answer.body))
+        return answer
+
+    page("branches", f"/{lang}/o/{org}/")
+    services = page("services", f"/{lang}/o/{org}/?here=1").body.decode()
+    service = unescape(re.findall(r'href="([^"]*/s/fc[^"]*)"', services)[0])
+    jump = fetch("GET", service.rstrip("/") + "/earliest", None)
+    week = page("week", jump.location).body.decode()
+    action, values = time_values(week)
+    slot = action.format(values[pick])
+    form = page("details", slot).body.decode()
+    token = TOKEN.search(form)
+    assert token, "the details form has its token"
+    post_to = slot.split("?")[0]
+    errors = page("details with errors", post_to, {"token": unescape(token[1])})
+    assert errors.status == 400, f"an empty form answered {errors.status}"
+    done = fetch("POST", post_to, {**DETAILS, "token": unescape(token[1])})
+    assert done.status == 303, f"booking answered {done.status}"
+    page("confirmation", done.location)
+    return weights
+
+
+def print_table(weights: list[Weight]) -> None:
+    """The weights as a table on stdout."""
+    print(f"{'step':<22}{'HTML':>8}{'HTML+CSS+JS':>13}{'gzipped':>9}  third-party/fonts")
+    for w in weights:
+        flags = ", ".join(w.third_party) or "none"
+        flags += ", web fonts" if w.web_fonts else ""
+        print(f"{w.step:<22}{w.html_bytes:>8,}{w.raw_bytes:>13,}{w.gzip_bytes:>9,}  {flags}")
+
+
+def test_client_fetch(client: Any) -> Fetch:
+    """A Fetch over a Flask test client."""
+
+    def fetch(method: str, path: str, data: dict[str, str] | None) -> Answer:
+        answer = client.open(path, method=method, data=data)
+        return Answer(answer.status_code, answer.headers.get("Location", ""), answer.data)
+
+    return fetch
 
 
 def main() -> None:
+    """Start a sandbox, weigh the flow with the widget in-process, print the table."""
+    from booking_app import create_app
+
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(Path(tmp)) as sandbox:
         app = create_app(
             {
@@ -40,42 +166,10 @@ def main() -> None:
                 "BOOKING_OAUTH_URL": sandbox.oauth_url,
                 "BOOKING_CLIENT_ID": sandbox.client_id,
                 "BOOKING_SECRET_KEY": "bench-secret-key-000",
+                "BOOKING_RATE_LIMIT_ENABLED": "0",
             }
         )
-        client = app.test_client()
-        org = sandbox.main_org
-        steps: list[tuple[str, bytes]] = []
-        page = client.get(f"/en/o/{org}/")
-        steps.append(("branches", page.data))
-        page = client.get(f"/en/o/{org}/?here=1")
-        steps.append(("services", page.data))
-        service = unescape(re.findall(r'href="([^"]*/s/fc[^"]*)"', page.get_data(as_text=True))[0])
-        jump = client.get(service.rstrip("/") + "/earliest")
-        page = client.get(jump.headers["Location"])
-        steps.append(("week", page.data))
-        slot = time_links(page)[0]
-        page = client.get(slot)
-        steps.append(("details", page.data))
-        token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True))
-        assert token
-        errors = client.post(slot.split("?")[0], data={"token": token[1]})
-        steps.append(("details with errors", errors.data))
-        done = client.post(
-            slot.split("?")[0],
-            data={
-                "token": token[1],
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "email": "ada@example.com",
-                "consent": "yes",
-            },
-        )
-        page = client.get(done.headers["Location"])
-        steps.append(("confirmation", page.data))
-        print(f"{'step':<22}{'HTML+CSS+JS bytes':>20}{'gzipped':>10}")
-        for name, html in steps:
-            raw, zipped = weigh(client, html)
-            print(f"{name:<22}{raw:>20,}{zipped:>10,}")
+        print_table(walk(test_client_fetch(app.test_client()), sandbox.main_org))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Benchmarks of the widget against a baseline Flask app (`make bench`, see README.md)."""

@@ -1,0 +1,137 @@
+"""What the benchmark asks for: URLs found by walking the widget like a customer.
+
+Only the widget's own pages are used to find them (no ids are hard-coded, dates are
+from today), so the plan follows whatever the demo seed and the templates offer.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from bench.page_weight import time_values
+
+SERVICE = re.compile(r'href="([^"]*/s/fc[^"]*)"')
+
+
+@dataclass
+class Plan:
+    """The URLs of every scenario."""
+
+    entry: str
+    week: str
+    week_bytes: int
+    entry_bytes: int
+    cold_weeks: list[str] = field(default_factory=list)
+    probe_weeks: list[str] = field(default_factory=list)  # the same kind, asked upstream
+    journeys: list[dict[str, str]] = field(default_factory=list)
+
+
+def iso_week(day: date) -> str:
+    """`2026-W49`."""
+    cal = day.isocalendar()
+    return f"{cal.year}-W{cal.week:02d}"
+
+
+def weeks_from(first: date, last: date) -> list[str]:
+    """ISO weeks from the week of `first` to the week of `last`."""
+    found, day = [], first
+    while day <= last:
+        found.append(iso_week(day))
+        day += timedelta(days=7)
+    return found
+
+
+def apart(values: list[str], gap_s: int) -> list[str]:
+    """Times (`<slot id>.<Unix start>`) at least `gap_s` seconds apart: two bookings
+    of overlapping times could take one person twice, and one would be refused."""
+    kept: list[str] = []
+    last = None
+    for value in values:
+        start = int(value.rsplit(".", 1)[1])
+        if last is None or start >= last + gap_s:
+            kept.append(value)
+            last = start
+    return kept
+
+
+def make_plan(
+    widget: str,
+    org: str,
+    *,
+    journeys: int,
+    cold: int,
+    lang: str = "en",
+    seed: int = 8,
+    gap_s: int = 3600,
+) -> Plan:
+    """Find the entry page, a full week of the first service, `cold` never-asked weeks
+    (and as many for the upstream probe), and `journeys` free times that do not
+    overlap (`gap_s` apart: longer than the service)."""
+    session = requests.Session()
+    entry = f"/{lang}/o/{org}/?here=1"
+    page = session.get(widget + entry, timeout=30)
+    page.raise_for_status()
+    services = list(dict.fromkeys(unescape(s) for s in SERVICE.findall(page.text)))
+    if not services:
+        raise RuntimeError("the entry page lists no services")
+    today = date.today()
+    # Next week: whole days only, whatever the time of day the benchmark runs.
+    week = f"{services[0]}?week={iso_week(today + timedelta(days=7))}"
+    week_page = session.get(widget + week, timeout=30)
+    week_page.raise_for_status()
+    plan = Plan(
+        entry=entry, week=week, week_bytes=len(week_page.content), entry_bytes=len(page.content)
+    )
+    # Journeys book the first service from the week after next on: the warm week page
+    # keeps its free times, and each journey has a time nobody else books.
+    offset = 2
+    while len(plan.journeys) < journeys:
+        url = f"{services[0]}?week={iso_week(today + timedelta(days=7 * offset))}"
+        html = session.get(widget + url, timeout=30).text
+        action, values = time_values(html)
+        for value in apart(values, gap_s):
+            plan.journeys.append(
+                {
+                    "entry": entry,
+                    "week": url,
+                    "value": value,
+                    "form": action.format(value),
+                    "action": action.split("?")[0],
+                }
+            )
+        offset += 1
+        if offset > 60:
+            raise RuntimeError(f"fewer than {journeys} free times in 60 weeks")
+    del plan.journeys[journeys:]
+    # Cold: weeks of every service that nobody asked for yet (from week 8 on).
+    last = date(today.year + 1, 12, 31)
+    candidates = [
+        f"{service}?week={w}"
+        for service in services
+        for w in weeks_from(today + timedelta(days=7 * 8), last)
+    ]
+    random.Random(seed).shuffle(candidates)
+    plan.cold_weeks = candidates[0 : 2 * cold : 2]
+    plan.probe_weeks = candidates[1 : 2 * cold : 2]
+    return plan
+
+
+def list_week_path(week_url: str) -> str:
+    """The Module API's listWeek path (after `{lang}/`) for a widget week URL."""
+    parts = urlsplit(week_url)
+    match = re.search(r"/o/([^/]+)/s/([^/]+)/", parts.path)
+    assert match, week_url
+    query = parse_qs(parts.query)
+    assert "week" in query, week_url
+    year, week = query["week"][0].split("-W")
+    return (
+        f"organization/{match[1]}/bookingTemplate/{match[2]}"
+        f"/bookingSlot/year/{int(year)}/week/{int(week)}/listWeek"
+    )

@@ -1,0 +1,236 @@
+"""`make bench`: the widget under load against a baseline, in one run on this machine.
+
+Starts the sandbox (with `--latency-ms` added to every Module API answer), the widget
+and the baseline (bench/baseline) under the same gunicorn flags, then locust
+(bench/locustfile.py) for each scenario; prints a table and writes it as JSON under
+bench/results/. See bench/README.md for how to read it.
+
+    .venv/bin/python bench/run.py                       # the default run, ~2 minutes
+    .venv/bin/python bench/run.py --duration 30 --rounds 3 --journeys 200   # longer
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import requests
+
+from bench import loadgen, report
+from bench.loadgen import Measured, Spec
+from bench.page_weight import DETAILS, Answer, Fetch, walk, weigh
+from bench.plan import Plan, list_week_path, make_plan
+from bench.sandbox_listweek import Target, token
+from bench.servers import GunicornSettings, serving, set_latency, widget_env
+from tests.support.sandbox import SandboxProcess, running_sandbox
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line (defaults: the short run of `make bench`)."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--latency-ms", type=int, default=50, help="upstream latency added (50)")
+    p.add_argument("--duration", type=float, default=5, help="seconds measured per round (5)")
+    p.add_argument("--warmup", type=float, default=1, help="seconds not measured per round (1)")
+    p.add_argument("--rounds", type=int, default=2, help="baseline/widget alternations (2)")
+    p.add_argument("--users", type=int, default=16, help="concurrent clients, warm pages (16)")
+    p.add_argument("--cold", type=int, default=60, help="never-asked week pages (60)")
+    p.add_argument("--cold-users", type=int, default=2, help="concurrent clients, cold (2)")
+    p.add_argument("--journeys", type=int, default=24, help="bookings made (24)")
+    p.add_argument("--journey-users", type=int, default=8, help="concurrent customers (8)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers, both apps (2)")
+    p.add_argument("--threads", type=int, default=8, help="threads per worker, both apps (8)")
+    p.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    args = p.parse_args(argv)
+    if min(args.duration, args.rounds, args.users, args.cold, args.journeys) <= 0:
+        p.error("durations and counts must be positive")
+    return args
+
+
+def requests_fetch(base: str) -> Fetch:
+    """A page_weight Fetch over HTTP (no redirects followed)."""
+    session = requests.Session()
+
+    def fetch(method: str, path: str, data: dict[str, str] | None) -> Answer:
+        answer = session.request(method, base + path, data=data, allow_redirects=False, timeout=30)
+        return Answer(answer.status_code, answer.headers.get("Location", ""), answer.content)
+
+    return fetch
+
+
+def warm(base: str, paths: list[str], times: int = 30) -> None:
+    """Ask for `paths` from several connections, so every worker has them cached."""
+
+    def one(n: int) -> None:
+        with requests.Session() as session:
+            for path in paths:
+                session.get(base + path, timeout=30).raise_for_status()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, range(times)))
+
+
+def probe_upstream(sandbox: SandboxProcess, weeks: list[str], users: int) -> Measured:
+    """listWeek asked of the sandbox directly (same latency, same concurrency) for
+    weeks like the cold ones: what the upstream alone takes."""
+    target = Target(sandbox.root, sandbox.client_id, sandbox.main_org)
+    headers = {"Authorization": f"Bearer {token(target)}"}
+    began = time.time()
+
+    def one(week_url: str) -> tuple[float, float, bool]:
+        start = time.perf_counter()
+        answer = requests.get(
+            f"{target.base_url}{list_week_path(week_url)}", headers=headers, timeout=30
+        )
+        return time.time(), (time.perf_counter() - start) * 1000, answer.status_code == 200
+
+    with ThreadPoolExecutor(users) as pool:
+        samples = list(pool.map(one, weeks))
+    return Measured(samples, time.time() - began)
+
+
+class Bench:
+    """One run: the processes, the plan, and every figure gathered."""
+
+    def __init__(self, args: argparse.Namespace, logs: Path) -> None:
+        self.args = args
+        self.logs = logs
+        self.settings = GunicornSettings(workers=args.workers, threads=args.threads)
+        self.figures: dict[str, Any] = {}
+
+    def load(self, name: str, user: str, host: str, **spec: Any) -> dict[str, Measured]:
+        """One locust run (see loadgen.Spec)."""
+        return loadgen.run(Spec(name=name, user=user, host=host, **spec), self.logs / "locust.log")
+
+    def pair(self, name: str, widget: str, path: str, baseline: str, size: int) -> None:
+        """The widget's page and the baseline's page of the same size, alternately."""
+        a = self.args
+        spec = {"users": a.users, "duration": a.duration, "warmup": a.warmup}
+        ours, base = Measured([], 0), Measured([], 0)
+        for _ in range(a.rounds):
+            base += self.load(name, "PageUser", baseline, paths=[f"/page/{size}"], **spec)[name]
+            ours += self.load(name, "PageUser", widget, paths=[path], **spec)[name]
+        self.figures[name] = ours.figures().as_dict()
+        self.figures[f"baseline ({name} size)"] = {**base.figures().as_dict(), "bytes": size}
+
+    def run(self, tmp: Path) -> dict[str, Any]:
+        """Everything, in order; returns the results document."""
+        a = self.args
+        with running_sandbox(tmp, "--control") as sandbox:
+            set_latency(sandbox, a.latency_ms)
+            with (
+                serving(
+                    "wsgi:app", self.settings, widget_env(sandbox), self.logs / "widget.log"
+                ) as widget,
+                serving(
+                    "bench.baseline.app:app", self.settings, {}, self.logs / "baseline.log"
+                ) as baseline,
+            ):
+                plan = make_plan(widget.url, sandbox.main_org, journeys=a.journeys, cold=a.cold)
+                warm(widget.url, [plan.entry, plan.week])
+                base = baseline.url
+                self.pair("entry page, warm", widget.url, plan.entry, base, plan.entry_bytes)
+                self.pair("week page, warm", widget.url, plan.week, base, plan.week_bytes)
+                self.cold(sandbox, widget.url, plan)
+                upstream = self.journeys(sandbox, widget.url, plan)
+                pages = self.pages(widget.url, sandbox.main_org, plan)
+                memory = {
+                    "widget": widget.peak_memory_kib(),
+                    "baseline": baseline.peak_memory_kib(),
+                }
+        return {
+            "run": self.about(),
+            "scenarios": self.figures,
+            "upstream": upstream,
+            "pages": pages,
+            "memory_peak_kib": {k: list(v.values()) for k, v in memory.items()},
+        }
+
+    def cold(self, sandbox: SandboxProcess, widget: str, plan: Plan) -> None:
+        """Week pages nobody asked for yet, and the same kind of weeks upstream alone."""
+        a = self.args
+        name = "week page, cold"
+        got = self.load(
+            name, "OnceUser", widget, users=a.cold_users, duration=600, paths=plan.cold_weeks
+        )
+        self.figures[name] = got[name].figures().as_dict()
+        probe = probe_upstream(sandbox, plan.probe_weeks, a.cold_users)
+        self.figures["upstream listWeek alone"] = probe.figures().as_dict()
+
+    def journeys(self, sandbox: SandboxProcess, widget: str, plan: Plan) -> dict[str, Any]:
+        """Concurrent customers booking distinct slots; upstream requests per journey."""
+        a = self.args
+        sandbox.reset_counters()
+        got = self.load(
+            "journey",
+            "JourneyUser",
+            widget,
+            users=a.journey_users,
+            duration=600,
+            journeys=plan.journeys,
+            details=DETAILS,
+        )
+        counters = sandbox.counters()
+        for name, measured in sorted(got.items()):
+            self.figures[name] = measured.figures().as_dict()
+        done = len(got.get("journey (all steps)", Measured([], 0)).samples)
+        return {
+            "journeys": done,
+            "requests": counters["total"],
+            "per_journey": counters["total"] / done if done else float("nan"),
+            "routes": counters["routes"],
+        }
+
+    def pages(self, widget: str, org: str, plan: Plan) -> list[dict[str, Any]]:
+        """Every step of one booking, and the full week of the warm scenario."""
+        fetch = requests_fetch(widget)
+        weights = walk(fetch, org)
+        full = weigh(fetch, "week (full)", plan.week, fetch("GET", plan.week, None).body)
+        return [w.as_dict() for w in [*weights, full]]
+
+    def about(self) -> dict[str, Any]:
+        """When, where, with what."""
+        from importlib.metadata import version
+
+        return {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(self.args).items()},
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+            "gunicorn_flags": self.settings.flags(),
+            "versions": {p: version(p) for p in ("flask", "gunicorn", "locust", "jinja2")},
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run, print the table, write the JSON; exit 1 when a request failed."""
+    args = parse(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    logs = args.out / "logs"
+    logs.mkdir(exist_ok=True)
+    (logs / "locust.log").unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        results = Bench(args, logs).run(Path(tmp))
+    results["targets"] = report.targets(results)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        (args.out / name).write_text(json.dumps(results, indent=2) + "\n")
+    report.print_report(results)
+    print(f"\nJSON: {args.out / f'bench-{stamp}.json'}  (logs: {logs})")
+    failed = sum(s["failures"] for s in results["scenarios"].values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
