@@ -54,7 +54,7 @@ def _valid_slot_id(slot_id: str) -> bool:
     return slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()
 
 
-def _chosen_slot(value: str) -> tuple[str, datetime]:
+def chosen_slot(value: str) -> tuple[str, datetime]:
     """The week view's `<slot id>.<Unix start>`, or 404."""
     slot_id, _dot, epoch = value.partition(".")
     if not _valid_slot_id(slot_id) or not epoch.isdigit() or len(epoch) > 11:
@@ -109,7 +109,7 @@ def _render(
 def details(lang: str, org_id: str, template_id: str) -> Any:
     """The details form for the slot chosen in the week view."""
     check_ids(org_id, template_id)
-    slot_id, start = _chosen_slot(request.args.get("s", ""))
+    slot_id, start = chosen_slot(request.args.get("s", ""))
     organization, template = load_service(lang, org_id, template_id)
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
     payload = {
@@ -126,7 +126,7 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
     return _render(lang, organization, template, signed, form_signer().sign(signed), {}, {})
 
 
-def _same_origin() -> bool:
+def same_origin() -> bool:
     """The CSRF check that needs no cookie: browsers say where a POST comes from."""
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False
@@ -140,7 +140,7 @@ def _same_origin() -> bool:
 def book(lang: str, org_id: str, template_id: str) -> Any:
     """Validate, book once, and redirect to the confirmation."""
     check_ids(org_id, template_id)
-    if not _same_origin():
+    if not same_origin():
         abort(403)
     try:
         payload = form_signer().load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
@@ -241,7 +241,7 @@ def _slot_taken(
         days = group_by_day(found.slots, zone, day, lang, staff)
     except ModuleApiError:
         days = []
-    choices = [s for d in days for s in d.slots if s.slot_id != payload.get("s")]
+    choices = [s for d in days for s in d.slots if s.slot_id != payload.get("s") and not s.full]
     iso = day.isocalendar()
     return render_template(
         "slot_taken.html",
@@ -266,7 +266,7 @@ def _slot_taken(
 def book_again(lang: str, org_id: str, template_id: str) -> Any:
     """The details form for another time, pre-filled with what was typed before."""
     check_ids(org_id, template_id)
-    if not _same_origin():
+    if not same_origin():
         abort(403)
     try:
         old = form_signer().load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
@@ -274,7 +274,7 @@ def book_again(lang: str, org_id: str, template_id: str) -> Any:
         abort(410)
     if old.get("o") != org_id or old.get("t") != template_id:
         abort(404)
-    slot_id, start = _chosen_slot(request.form.get("s", ""))
+    slot_id, start = chosen_slot(request.form.get("s", ""))
     organization, template = load_service(lang, org_id, template_id)
     payload = {**old, "s": slot_id, "a": start.isoformat(), "k": secrets.token_hex(16)}
     values, _errors = validate_details(FormFlags.of(template), request.form)

@@ -29,6 +29,13 @@ class SlotChoice:
     slot_id: str
     start: datetime
     label: str
+    seats_total: int | None = None  # courses only
+    seats_left: int | None = None
+
+    @property
+    def full(self) -> bool:
+        """A course date with no seat left (listed, not bookable)."""
+        return self.seats_left is not None and self.seats_left <= 0
 
     @property
     def value(self) -> str:
@@ -110,7 +117,13 @@ def group_by_day(
                 label=format_date(day, format="full", locale=lang),
                 iso=day.isoformat(),
                 slots=tuple(
-                    SlotChoice(s.id, s.start, format_time(t, format="short", locale=lang))
+                    SlotChoice(
+                        s.id,
+                        s.start,
+                        format_time(t, format="short", locale=lang),
+                        s.seats_total,
+                        s.seats_left,
+                    )
                     for t, s in times
                 ),
             )

@@ -110,7 +110,7 @@ def compute_slots(
     """Every free slot starting on the local dates first_day..last_day (inclusive).
 
     Standard templates give one slot per start and free combination; courses give one
-    per start (its first free combination) while seats are left. Sorted by start, then
+    per start (its first free combination), full ones with seats_left 0. Sorted by start, then
     resource rowids. Raises ValueError for a non-positive duration or slot step.
     """
     window = bookable_window(rules, tz, now)
@@ -197,8 +197,10 @@ def _day_slots(
                 continue
             seats_left = 1
             if course:
-                seats_left = rules.seats - seats_taken.get(start, 0)
-                if seats_left <= 0 or start in taken_starts:
+                # A full course date stays listed (seatsLeft 0) so customers see it is
+                # fully booked; it cannot be booked (`only` asks whether it can).
+                seats_left = max(rules.seats - seats_taken.get(start, 0), 0)
+                if (seats_left == 0 and only is not None) or start in taken_starts:
                     continue
             # A course's own attendances at this start take seats, not the resource.
             skip = (rules.rowid, start) if course else None

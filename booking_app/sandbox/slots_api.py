@@ -126,7 +126,7 @@ def earliest(org_id: str, template_id: str) -> Json:
     first, last = window
     while first <= last:
         chunk_end = min(first + timedelta(days=13), last)
-        slots = slots_between(db, org, template, first, chunk_end)
+        slots = [s for s in slots_between(db, org, template, first, chunk_end) if s.seats_left]
         if slots:
             names = repository.resource_ids(db, set(slots[0].resource_rowids))
             return ok(repository.render_slot(slots[0], store().slot_key, rules.seats > 1, names))

@@ -264,9 +264,14 @@ def test_thirty_clients_race_for_a_five_seat_course(api: ModuleApi) -> None:
         assert appt["id"].startswith("pd")  # an EVENT_ATTENDANCE
         assert appt["start"] == slot["timestamp"]
     day = date.fromisoformat(slot["timestamp"][:10])
-    assert slot["timestamp"] not in {s["timestamp"] for s in api.free_slots(course, day)}
+    # The full date stays listed, with no seat left, and cannot be booked any more.
+    (full,) = [s for s in api.free_slots(course, day) if s["timestamp"] == slot["timestamp"]]
+    assert full["seatsLeft"] == 0
     month = api.month(course, day.year, day.month)["list"]
-    assert slot["timestamp"] not in {s["timestamp"] for s in month}
+    assert [s["seatsLeft"] for s in month if s["timestamp"] == slot["timestamp"]] == [0]
+    assert api.book(full["id"], new_custom_id("late")).status_code == 409
+    earliest = api.content(api.slot_path(course, "earliest"))
+    assert earliest is None or earliest["seatsLeft"] > 0
 
 
 def test_course_seats_count_down(api: ModuleApi) -> None:

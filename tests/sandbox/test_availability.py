@@ -277,7 +277,7 @@ def course(**kw: object) -> TemplateRules:
     return rules(**{**defaults, **kw})
 
 
-def test_courses_count_seats_and_omit_full_ones() -> None:
+def test_courses_count_seats_and_list_full_ones_with_no_seat_left() -> None:
     res = resources(r1=hours([0, 2], ("17:00", "21:00")), r2=hours([0], ("17:00", "21:00")))
     six = at(MONDAY, "18:00")
     found = slots(course(), res, MONDAY, MONDAY + timedelta(days=6), taken={six: 3})
@@ -288,7 +288,8 @@ def test_courses_count_seats_and_omit_full_ones() -> None:
     ]
     assert all(s.seats_total == 5 for s in found)
     full = slots(course(), res, MONDAY, taken={six: 5})
-    assert full == []
+    assert [(s.start, s.seats_left) for s in full] == [(six, 0)]
+    assert not is_slot_free(course(), res, [], {six: 5}, BERLIN, six, (1,), NOW)
 
 
 def test_attendances_do_not_block_their_own_course() -> None:
@@ -392,9 +393,10 @@ def test_is_slot_free_is_consistent_with_compute_slots(seed: int) -> None:
     tpl, res, busy, taken, first = _scenario(seed)
     now = at(first, "01:00") if seed % 2 else NOW
     last = first + timedelta(days=6)
-    listed = {
+    listed = {  # bookable ones: a full course date is listed with no seat left
         (s.start, s.resource_rowids)
         for s in compute_slots(tpl, res, busy, taken, BERLIN, first, last, now)
+        if s.seats_left
     }
     # Every ordered choice of resources of the right length, valid or not, plus a wrong length.
     combos = [*itertools.product(sorted(res), repeat=len(tpl.step_resources)), (1, 2, 3)]

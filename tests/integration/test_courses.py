@@ -1,0 +1,110 @@
+"""Courses (a fixed schedule, a number of seats) in the widget, against a real sandbox:
+seats left shown per date, booked until full, the last seat raced for."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from threading import Barrier
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.integration.test_booking_flow import DETAILS, time_links
+from tests.integration.test_widget_entry import widget_for
+from tests.support.api import ModuleApi, iso_week
+from tests.support.sandbox import SandboxProcess
+
+
+@pytest.fixture(scope="module")
+def app(sandbox: SandboxProcess) -> Flask:
+    return widget_for(sandbox, BOOKING_RATE_LIMIT_ENABLED="0")
+
+
+def untouched_date(api: ModuleApi, course: str, skip: int) -> dict[str, Any]:
+    """A workshop date no test has booked yet (from `skip` weeks ahead)."""
+    for weeks in range(skip, 60):
+        day = date.today() + timedelta(weeks=weeks)
+        for slot in api.free_slots(course, day):
+            if slot["seatsLeft"] == slot["seatsTotal"]:
+                return slot
+    pytest.fail("no untouched workshop date")
+
+
+def week_url(org: str, course: str, slot: dict[str, Any]) -> str:
+    year, week = iso_week(date.fromisoformat(slot["timestamp"][:10]))
+    return f"/en/o/{org}/s/{course}/?week={year}-W{week:02d}&tz=Europe/Berlin"
+
+
+def book_from_week(client: FlaskClient, week: str, slot_id: str) -> int:
+    """Choose the date in the week view and book one seat; the booking's status."""
+    urls = [u for u in time_links(client.get(week)) if f"s={slot_id}." in u]
+    assert urls, "the date is offered"
+    form = client.get(urls[0])
+    token = re.search(r'name="token" value="([^"]+)"', form.get_data(as_text=True))
+    assert token
+    answer = client.post(urls[0].split("?")[0], data={**DETAILS, "token": token[1]})
+    return answer.status_code
+
+
+def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = untouched_date(api, course, 3)
+    total = slot["seatsTotal"]
+    week = week_url(sandbox.main_org, course, slot)
+    client = app.test_client()
+    html = client.get(week).get_data(as_text=True)
+    assert f"{total} of {total} seats left" in html
+
+    for booked in range(1, total):
+        assert book_from_week(client, week, slot["id"]) == 303
+        left = total - booked
+        seats = "seat" if left == 1 else "seats"
+        assert f"{left} of {total} {seats} left" in client.get(week).get_data(as_text=True)
+
+    # One seat left; three customers want it at the same moment.
+    html = client.get(week).get_data(as_text=True)
+    assert f"1 of {total} seat left" in html
+    barrier = Barrier(3)
+    slot_id = slot["id"]
+    forms = []
+    for _ in range(3):
+        other = app.test_client()
+        url = next(u for u in time_links(other.get(week)) if f"s={slot_id}." in u)
+        token = re.search(r'name="token" value="([^"]+)"', other.get(url).get_data(as_text=True))
+        assert token
+        forms.append((url.split("?")[0], token[1]))
+
+    def race(form: tuple[str, str]) -> int:
+        barrier.wait()
+        return app.test_client().post(form[0], data={**DETAILS, "token": form[1]}).status_code
+
+    with ThreadPoolExecutor(3) as pool:
+        statuses = sorted(pool.map(race, forms))
+    assert statuses == [303, 409, 409]
+
+    (listed,) = [
+        s
+        for s in api.free_slots(course, date.fromisoformat(slot["timestamp"][:10]))
+        if s["timestamp"] == slot["timestamp"]
+    ]
+    assert listed["seatsLeft"] == 0
+    html = client.get(week).get_data(as_text=True)
+    assert "fully booked" in html
+    assert not [u for u in time_links(client.get(week)) if f"s={slot_id}." in u]
+
+
+def test_seats_are_translated(app: Flask, sandbox: SandboxProcess) -> None:
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = untouched_date(api, course, 30)
+    html = app.test_client().get(week_url(sandbox.main_org, course, slot).replace("/en/", "/de/"))
+    text = html.get_data(as_text=True)
+    assert "seats left" not in text
+    assert re.search(r"\d+ von \d+ Plätzen frei", text)
