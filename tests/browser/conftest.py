@@ -76,6 +76,7 @@ class WidgetServer:
             BOOKING_CLIENT_ID=sandbox.client_id,
             BOOKING_SECRET_KEY="browser-test-secret-key",
             BOOKING_DEFAULT_ORGANIZATION=sandbox.main_org,
+            BOOKING_RATE_LIMIT_ENABLED="0",  # all from 127.0.0.1; limits have their own tests
         )
         cmd = [
             sys.executable,

@@ -101,7 +101,10 @@ def test_every_page_type_has_the_security_headers(app: Flask, sandbox: SandboxPr
 
 def test_429_and_503_pages_have_the_security_headers(sandbox: SandboxProcess) -> None:
     limited = widget_for(
-        sandbox, BOOKING_BEHIND_HTTPS="1", BOOKING_RATE_LIMIT_BROWSING="1 per minute"
+        sandbox,
+        BOOKING_BEHIND_HTTPS="1",
+        BOOKING_RATE_LIMIT_ENABLED="1",
+        BOOKING_RATE_LIMIT_BROWSING="1 per minute",
     ).test_client()
     week = f"/de/o/{sandbox.main_org}/s/fc{'x' * 30}/"
     limited.get(week)

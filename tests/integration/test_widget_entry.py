@@ -22,6 +22,7 @@ def widget_for(sandbox: SandboxProcess, **extra: object) -> Flask:
             "BOOKING_DEFAULT_ORGANIZATION": sandbox.main_org,
             "BOOKING_CONNECT_TIMEOUT": 1,
             "BOOKING_READ_TIMEOUT": 2,
+            "BOOKING_RATE_LIMIT_ENABLED": "0",  # rate limits have their own tests
             **extra,
         }
     )
