@@ -17,7 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_short_soak_loses_and_duplicates_nothing() -> None:
     run = subprocess.run(
-        [sys.executable, "scripts/soak.py", "--duration", "8", "--customers", "3", "--workers", "1"],
+        [
+            sys.executable,
+            "scripts/soak.py",
+            "--duration",
+            "8",
+            "--customers",
+            "3",
+            "--workers",
+            "1",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
