@@ -259,7 +259,7 @@ def test_preview_shows_a_working_snippet(sandbox: SandboxProcess, theme_dir: Pat
     assert "frame-src 'self'" in page.headers["Content-Security-Policy"]
     assert f'data-organization="{sandbox.main_org}"' in html
     assert 'data-display="popup"' in html
-    assert '&lt;script src="http://localhost/embed.js" data-organization=' in html
+    assert '&lt;script src="http://localhost/embed.js"\n        data-organization=' in html
     assert '<script src="http://localhost/embed.js"' in html
     assert "Haarschnitt" in html  # the service choice, in the page's language
     low = client.get("/en/embed/preview", query_string={"text": "#aaaaaa"})
