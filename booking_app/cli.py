@@ -224,6 +224,8 @@ def serve_command(bind: str | None, workers: int | None, gunicorn_args: tuple[st
         os.environ["BOOKING_BIND"] = bind
     if workers:
         os.environ["BOOKING_WORKERS"] = str(workers)
+    import booking_app.gunicorn_conf  # noqa: F401  (stops here on a bad gunicorn variable)
+
     argv = [sys.executable, "-m", "gunicorn", "-c", "python:booking_app.gunicorn_conf"]
     sys.stdout.flush()
     # Replace this process: gunicorn's master gets the signals (SIGTERM = graceful stop).
