@@ -51,6 +51,7 @@
     open.className = "booking-widget-button";
     open.textContent = o.buttonText || T[lang][0];
     close.textContent = T[lang][1];
+    dlg.setAttribute("aria-label", o.title || T[lang][0]);
     dlg.appendChild(close);
     box.appendChild(open);
     box.appendChild(dlg);

@@ -34,7 +34,7 @@
   // Embedded: talk to the host page. With the loader (eo = the host's origin) messages go
   // to that origin only; in a plain <iframe> they carry ids only, never personal data.
   var query = new URLSearchParams(location.search);
-  var host = query.get("eo");
+  var host = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(query.get("eo") || "") ? query.get("eo") : null;
   function send(message) {
     message.source = "booking-widget";
     if (query.get("eid")) message.widget = query.get("eid");

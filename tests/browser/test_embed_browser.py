@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import pytest
 from werkzeug.serving import make_server
 
 from booking_app import create_app
 from tests.browser.conftest import TIMEOUT_MS, Responses, template_id
+from tests.browser.test_accessibility import axe_violations
 from tests.support.api import ModuleApi
 from tests.support.sandbox import SandboxProcess, free_port
 
@@ -119,6 +120,7 @@ def embedding(
             "BOOKING_DEFAULT_ORGANIZATION": browser_sandbox.main_org,
             "BOOKING_FRAME_ANCESTORS": f"'self' http://localhost:{host_port}",
             "BOOKING_THEME_DIR": str(themes),
+            "BOOKING_PREVIEW": "1",
         }
     )
     widget_server = make_server("127.0.0.1", widget_port, app, threaded=True)
@@ -146,7 +148,9 @@ def embedding(
             + " ".join(f'data-{k}="{v}"' for k, v in DARK_OPTIONS.items())
             + ' data-font="mono"></div>'
             '<div id="evil" data-booking-widget data-organization="ORG" data-lang="en" '
-            f'data-primary="{MALICIOUS}"></div>',
+            f'data-primary="{MALICIOUS}"></div>'
+            '<div id="auto" data-booking-widget data-organization="ORG" data-lang="en" '
+            'data-mode="auto"></div>',
         ),
         "/popup.html": _page(
             browser_sandbox.main_org,
@@ -333,13 +337,14 @@ def compare(page: Page, a: bytes, b: bytes) -> tuple[float, str, str]:
 
 
 def test_two_themes_look_different_and_a_malicious_value_is_refused(
-    host_context: BrowserContext, embedding: Embedding, tmp_path: Path
+    host_context: BrowserContext, embedding: Embedding, tmp_path: Path, axe_source: str
 ) -> None:
     page = host_context.new_page()
     page.set_viewport_size({"width": 700, "height": 900})
+    page.emulate_media(color_scheme="dark")  # only the `auto` widget follows it
     page.goto(f"{embedding.host}/themes.html")
-    ready = wait_for_event(page, "ready", 3)
-    assert len({e["widget"] for e in ready}) == 3, "three widgets, each on its own"
+    ready = wait_for_event(page, "ready", 4)
+    assert len({e["widget"] for e in ready}) == 4, "four widgets, each on its own"
     shots = {}
     for name in ("ours", "dark", "evil"):
         box = page.locator(f"#{name} iframe")
@@ -353,6 +358,14 @@ def test_two_themes_look_different_and_a_malicious_value_is_refused(
         )
         expected = DARK_OPTIONS["primary"] if name == "dark" else THEME["primary"]
         assert style == [expected, "block"], name
+    auto = page.locator("#auto iframe").element_handle().content_frame()
+    assert auto is not None
+    dark_bg = "getComputedStyle(document.body).backgroundColor"
+    assert auto.evaluate(dark_bg) == "rgb(28, 28, 33)", "auto follows the dark preference"
+    for name in ("ours", "dark"):
+        frame = page.locator(f"#{name} iframe").element_handle().content_frame()
+        assert frame is not None
+        assert axe_violations(cast("Page", frame), axe_source) == [], name  # same evaluate API
     decoder = host_context.new_page()  # about:blank: no CSP in the way of the canvas
     difference, ours, dark = compare(decoder, shots["ours"], shots["dark"])
     assert ours == THEME["background"]
@@ -378,3 +391,18 @@ def test_popup_mode_opens_the_widget_in_a_dialog(
     assert widget_frame(page, embedding).locator("html").get_attribute("lang") == "de"
     dialog.get_by_role("button", name="Schließen").click()
     assert dialog.is_hidden()
+
+
+def test_the_operator_preview_embeds_through_the_loader_and_passes_axe(
+    host_context: BrowserContext, embedding: Embedding, axe_source: str
+) -> None:
+    page = host_context.new_page()
+    page.goto(f"{embedding.widget}/en/embed/preview?display=inline&radius=4")
+    ready = page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => f.style.visibility === 'visible')"
+    )
+    assert ready
+    snippet = page.locator("pre.snippet").inner_text()
+    assert snippet.startswith(f'<script src="{embedding.widget}/embed.js"')
+    assert f'data-organization="{embedding.org}"' in snippet
+    assert axe_violations(page, axe_source) == []
