@@ -18,6 +18,7 @@ from tests.support.redis_server import RedisServer, running_redis
 from tests.support.sandbox import SandboxProcess, running_sandbox
 from tests.support.widget_server import (
     APPOINTMENT,
+    DETAILS,
     SECRET,
     Customer,
     WidgetServer,
@@ -170,3 +171,22 @@ def test_redis_killed_mid_run_requests_keep_succeeding(
     assert set(statuses) == {200}, statuses
     for widget in (a, b):
         assert all(line["status"] < 500 for line in widget.request_lines())
+
+
+def test_the_logs_hold_one_json_line_per_request_and_no_personal_data(
+    widgets: tuple[WidgetServer, WidgetServer],
+) -> None:
+    lines = [line for widget in widgets for line in widget.request_lines()]
+    books = [line for line in lines if line["endpoint"] == "booking.book"]
+    assert books
+    assert any(line["upstream_calls"] >= 1 and line["upstream_ms"] > 0 for line in books)
+    assert {line["route"] for line in books} == {"/<lang>/o/<org_id>/s/<template_id>/book"}
+    for line in lines:
+        assert set(line) >= {"rid", "route", "status", "ms", "upstream_calls", "upstream_ms"}
+    everything = "".join(
+        path.read_text(errors="replace")
+        for widget in widgets
+        for path in widget.workdir.glob(f"widget-{widget.port}.*")
+    )
+    for personal in (DETAILS["email"], DETAILS["first_name"], "170 1234567", "198.51.100."):
+        assert personal not in everything, personal
