@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, render_template, request
 
 from booking_app.booking.blueprint import bp, check_ids, get_client, unavailable
+from booking_app.booking.pagecache import cached_page
 from booking_app.booking.viewmodels import organization_view, service_view
 from booking_app.i18n import _
 from booking_app.moduleapi import ModuleApiError, NotFoundError
@@ -25,6 +26,7 @@ def no_organization(lang: str) -> Any:
 
 
 @bp.get("/<lang>/o/<org_id>/")
+@cached_page()
 def entry(lang: str, org_id: str) -> Any:
     """The organization's branches (a choice first, when it has any), else its services."""
     check_ids(org_id)
