@@ -152,6 +152,11 @@ def embedding(
             '<div id="auto" data-booking-widget data-organization="ORG" data-lang="en" '
             'data-mode="auto"></div>',
         ),
+        "/plain.html": (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Plain</title>'
+            f'</head><body><iframe src="{setup.widget}/en/o/{browser_sandbox.main_org}/" '
+            'title="Book an appointment" width="600" height="400"></iframe></body></html>'
+        ),
         "/popup.html": _page(
             browser_sandbox.main_org,
             setup.widget,
@@ -406,3 +411,11 @@ def test_the_operator_preview_embeds_through_the_loader_and_passes_axe(
     assert snippet.startswith(f'<script src="{embedding.widget}/embed.js"')
     assert f'data-organization="{embedding.org}"' in snippet
     assert axe_violations(page, axe_source) == []
+
+
+def test_a_plain_iframe_still_works(host_context: BrowserContext, embedding: Embedding) -> None:
+    page = host_context.new_page()
+    page.goto(f"{embedding.host}/plain.html")
+    frame = widget_frame(page, embedding)
+    frame.locator("main.widget h1").wait_for()
+    assert page.eval_on_selector("iframe", "f => f.clientHeight") == 400  # fixed: no loader
