@@ -2,13 +2,18 @@
 
 All files are read and checked when the widget starts, so a bad value stops it with
 a message naming the file and the key, before any customer sees a broken page.
+Edits are picked up while it runs (see ThemeFolder); a bad edit is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
+import threading
+import time
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -102,3 +107,60 @@ class ThemeStore:
             css = compile_css(theme)
             found = self._compiled[key] = CompiledTheme(theme, css, checksum(css))
         return found
+
+
+def _signature(folder: str) -> tuple[tuple[str, str], ...]:
+    """What changes when a theme file is added, removed or edited: names and content
+    hashes (theme files are small; timestamps can be too coarse to see a quick edit)."""
+    with os.scandir(folder) as entries:
+        return tuple(
+            sorted(
+                (e.name, hashlib.sha256(Path(e.path).read_bytes()).hexdigest())
+                for e in entries
+                if e.is_file() and e.name.endswith((".toml", ".json"))
+            )
+        )
+
+
+class ThemeFolder:
+    """BOOKING_THEME_DIR, read at start-up and re-read when its files change.
+
+    At start-up a bad file stops the widget (ThemeError). Later, a bad edit is refused
+    with an error in the log and the themes in use stay, so a typo never takes a
+    running widget down. The folder is looked at no more than every `every` seconds.
+    """
+
+    def __init__(self, folder: str, every: float = 5.0) -> None:
+        self.folder = folder
+        self.every = every
+        self.signature = _signature(folder) if folder else ()
+        self.store = ThemeStore(folder or None)
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    def current(self) -> ThemeStore:
+        """The themes in use, re-read first if the folder changed."""
+        due = self.folder and time.monotonic() - self._checked >= self.every
+        if due and self._lock.acquire(blocking=False):
+            try:
+                self._checked = time.monotonic()
+                self._reload_if_changed()
+            finally:
+                self._lock.release()
+        return self.store
+
+    def _reload_if_changed(self) -> None:
+        try:
+            signature = _signature(self.folder)
+        except OSError as error:
+            log.error("theme folder unreadable, keeping the themes in use: %s", error)
+            return
+        if signature == self.signature:
+            return
+        self.signature = signature
+        try:
+            self.store = ThemeStore(self.folder)
+        except ThemeError as error:
+            log.error("theme change refused, keeping the themes in use: %s", error)
+            return
+        log.info("themes re-read from %s", self.folder)

@@ -13,16 +13,17 @@ from markupsafe import escape
 
 from booking_app.config import ConfigError
 from booking_app.themes.model import ThemeError, canonical_options, parse_embed_options
-from booking_app.themes.store import CompiledTheme, ThemeStore
+from booking_app.themes.store import CompiledTheme, ThemeFolder, ThemeStore
 
 log = logging.getLogger(__name__)
 EXTENSION = "booking_themes"
+_CACHE_KEY = "booking_app.theme"
 
 
 def theme_store() -> ThemeStore:
     """The app's themes (loaded at start-up)."""
-    store: ThemeStore = current_app.extensions[EXTENSION]
-    return store
+    folder: ThemeFolder = current_app.extensions[EXTENSION]
+    return folder.current()
 
 
 def request_organization() -> str | None:
@@ -44,16 +45,19 @@ def embed_options() -> dict[str, str]:
 
 
 def request_theme() -> CompiledTheme | None:
-    """This page's theme, or None when the built-in look (widget.css alone) applies."""
-    if "booking_theme" not in g:
+    """This page's theme, or None when the built-in look (widget.css alone) applies.
+
+    Kept in the request's environ: `g` lives as long as the app context, which may
+    outlive one request."""
+    if _CACHE_KEY not in request.environ:
         store = theme_store()
         org_id = request_organization()
         options = embed_options()
         found = None
         if options or store.has_theme(org_id):
             found = store.compiled(org_id or "default", options)
-        g.booking_theme = found
-    theme: CompiledTheme | None = g.booking_theme
+        request.environ[_CACHE_KEY] = found
+    theme: CompiledTheme | None = request.environ[_CACHE_KEY]
     return theme
 
 
@@ -117,13 +121,13 @@ def _install_button_wording(app: Flask) -> None:
 def init_app(app: Flask, folder: str) -> ThemeStore:
     """Load and check every theme file (ThemeError stops the start), hook into templates."""
     try:
-        store = ThemeStore(folder or None)
+        themes = ThemeFolder(folder)
     except ThemeError as error:
         raise ConfigError(f"BOOKING_THEME_DIR: {error}") from None
-    app.extensions[EXTENSION] = store
+    app.extensions[EXTENSION] = themes
     app.jinja_env.globals.update(theme_stylesheet=theme_stylesheet, theme_logo=theme_logo)
     _install_button_wording(app)
-    return store
+    return themes.store
 
 
 __all__ = ["init_app", "request_theme", "theme_store"]

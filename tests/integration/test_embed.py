@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOADER = ROOT / "booking_app" / "static" / "embed.js"
 THEME_LINK = re.compile(r'<link rel="stylesheet" href="(/theme/[^"]+)">')
 HOST = "http://localhost:8123"
+MALICIOUS = "red;}body{display:none"
 CARRIED = f"eo={HOST}&eid=w1&th=primary:aa0000,radius:2&utm_source=newsletter&utm_campaign=spring"
 
 
@@ -104,6 +105,26 @@ def test_the_url_changes_when_the_theme_does(
     changed = widget_for(sandbox, BOOKING_THEME_DIR=str(tmp_path)).test_client()
     path = f"/en/o/{sandbox.main_org}/?here=1"
     assert _theme_url(changed, path) != _theme_url(client, path)
+
+
+def test_a_running_widget_picks_up_theme_edits_and_refuses_bad_ones(
+    sandbox: SandboxProcess, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    theme = tmp_path / f"{sandbox.main_org}.toml"
+    theme.write_text('primary = "#112233"\n')
+    app = widget_for(sandbox, BOOKING_THEME_DIR=str(tmp_path), PAGE_CACHE_TTL=0)
+    app.extensions["booking_themes"].every = 0  # look at the folder on every request
+    client = app.test_client()
+    path = f"/en/o/{sandbox.main_org}/?here=1"
+    first = _theme_url(client, path)
+    theme.write_text('primary = "#445566"\n')
+    second = _theme_url(client, path)
+    assert second != first
+    assert "--bt-primary:#445566" in client.get(second).get_data(as_text=True)
+    theme.write_text(f'primary = "{MALICIOUS}"  # a typo in production\n')
+    assert _theme_url(client, path) == second, "the themes in use stay"
+    assert "theme change refused" in caplog.text
+    assert f"{sandbox.main_org}.toml: primary:" in caplog.text
 
 
 def test_organizations_without_a_theme_get_only_widget_css(sandbox: SandboxProcess) -> None:
