@@ -61,6 +61,8 @@ class Weight:
     step: str
     path: str
     html_bytes: int
+    css_bytes: int
+    js_bytes: int
     raw_bytes: int
     gzip_bytes: int
     third_party: tuple[str, ...]
@@ -74,10 +76,15 @@ class Weight:
 def weigh(fetch: Fetch, step: str, path: str, html: bytes) -> Weight:
     """The weight of a page and the same-origin CSS/JS it loads (fetched once each)."""
     text = html.decode()
-    parts = [html]
+    parts, css, js = [html], 0, 0
     for asset in ASSET.findall(text):
         if asset.startswith("/") and not asset.startswith("//"):
-            parts.append(fetch("GET", unescape(asset), None).body)
+            body = fetch("GET", unescape(asset), None).body
+            parts.append(body)
+            if asset.split("?")[0].endswith(".js"):
+                js += len(body)
+            else:
+                css += len(body)
     everything = b"\n".join(parts).decode(errors="replace")
     fetched = [next(g for g in groups if g) for groups in FETCHED.findall(everything)]
     third = tuple(
@@ -87,6 +94,8 @@ def weigh(fetch: Fetch, step: str, path: str, html: bytes) -> Weight:
         step=step,
         path=path.split("?")[0],
         html_bytes=len(html),
+        css_bytes=css,
+        js_bytes=js,
         raw_bytes=sum(len(p) for p in parts),
         gzip_bytes=sum(len(gzip.compress(p, 6)) for p in parts),
         third_party=third,
@@ -138,11 +147,9 @@ def walk(fetch: Fetch, org: str, lang: str = "en", pick: int = -1) -> list[Weigh
 
 def print_table(weights: list[Weight]) -> None:
     """The weights as a table on stdout."""
-    print(f"{'step':<22}{'HTML':>8}{'HTML+CSS+JS':>13}{'gzipped':>9}  third-party/fonts")
-    for w in weights:
-        flags = ", ".join(w.third_party) or "none"
-        flags += ", web fonts" if w.web_fonts else ""
-        print(f"{w.step:<22}{w.html_bytes:>8,}{w.raw_bytes:>13,}{w.gzip_bytes:>9,}  {flags}")
+    from bench.report import print_pages
+
+    print_pages([w.as_dict() for w in weights])
 
 
 def test_client_fetch(client: Any) -> Fetch:

@@ -83,6 +83,20 @@ def _ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.1f}"
 
 
+def print_pages(pages: list[dict[str, Any]]) -> None:
+    """Page weights as a table: bytes of HTML, CSS, JS, all three raw and gzipped."""
+    head = f"{'HTML':>8}{'CSS':>7}{'JS':>7}{'together':>10}{'gzipped':>9}"
+    print(f"{'page':<22}{head}  third-party / fonts")
+    for p in pages:
+        flags = ", ".join(p["third_party"]) or "none"
+        flags += ", web fonts" if p["web_fonts"] else ""
+        sizes = (
+            f"{p['html_bytes']:>8,}{p['css_bytes']:>7,}{p['js_bytes']:>7,}"
+            f"{p['raw_bytes']:>10,}{p['gzip_bytes']:>9,}"
+        )
+        print(f"{p['step']:<22}{sizes}  {flags}")
+
+
 def print_report(results: dict[str, Any]) -> None:
     """The run as tables on stdout."""
     run = results["run"]
@@ -105,12 +119,8 @@ def print_report(results: dict[str, Any]) -> None:
     )
     for route, count in sorted(up["routes"].items()):
         print(f"  {count:>5}  {route}")
-    print(f"\n{'page':<22}{'HTML':>8}{'HTML+CSS+JS':>13}{'gzipped':>9}  third-party / fonts")
-    for p in results["pages"]:
-        flags = ", ".join(p["third_party"]) or "none"
-        flags += ", web fonts" if p["web_fonts"] else ""
-        sizes = f"{p['html_bytes']:>8,}{p['raw_bytes']:>13,}{p['gzip_bytes']:>9,}"
-        print(f"{p['step']:<22}{sizes}  {flags}")
+    print()
+    print_pages(results["pages"])
     for app, peaks in results["memory_peak_kib"].items():
         mib = ", ".join(f"{k / 1024:.1f}" for k in peaks)
         print(f"peak memory per worker, {app}: {mib} MiB")
