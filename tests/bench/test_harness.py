@@ -32,8 +32,14 @@ def test_baseline_page_has_about_the_asked_size(size: int) -> None:
 
 
 def test_peak_memory_is_read_from_proc() -> None:
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(5)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "up\n"  # Python is running: its memory is in use
         assert child.pid in children(os.getpid())
         peak = vm_hwm_kib(child.pid)
         assert peak is not None
@@ -41,6 +47,8 @@ def test_peak_memory_is_read_from_proc() -> None:
     finally:
         child.kill()
         child.wait()
+        if child.stdout:
+            child.stdout.close()
     assert vm_hwm_kib(child.pid) is None
 
 
