@@ -50,9 +50,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_client(app)
 
     from booking_app.booking import bp as booking_bp
+    from booking_app.manage.views import bp as manage_bp
 
     app.register_blueprint(booking_bp)
     _init_embedding(app, settings)
+    app.register_blueprint(manage_bp)
     errors.init_app(app)
     security.init_app(app, settings)
     _register_basics(app, settings)
