@@ -37,10 +37,14 @@ def confirmation_url(
     template_id: str,
     appointment: models.Appointment,
     payload: dict[str, Any],
+    *,
+    attached: bool | None = None,
 ) -> str:
-    """Where to send the customer after booking `appointment`."""
+    """Where to send the customer after booking `appointment` (`attached`: whether the
+    customer's file reached the appointment, None when there was none)."""
     token = _signer().sign(
         {
+            "f": attached,
             "o": org_id,
             "t": template_id,
             "id": appointment.id,
@@ -116,6 +120,7 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
         ics_url=url_for("booking.calendar_file", lang=lang, org_id=org_id, token=token),
         appointment_id=data["id"],
         manage_url=_manage_url(lang, org_id, data, info),
+        attached=data.get("f"),
     )
 
 

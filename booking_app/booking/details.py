@@ -16,7 +16,16 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_timezone_name
 from flask import abort, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from booking_app.booking.attachments import (
+    ACCEPT,
+    attachment_error_text,
+    attachment_mode,
+    read_attachment,
+    request_limit,
+    send_attachment,
+)
 from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
 from booking_app.booking.form import (
     UPSTREAM_FIELDS,
@@ -31,6 +40,7 @@ from booking_app.booking.timezones import customer_zone, valid_zone
 from booking_app.booking.viewmodels import service_view
 from booking_app.embed.params import utm_parameters
 from booking_app.i18n import _
+from booking_app.manage.once import run_once
 from booking_app.moduleapi import (
     ApiConnectionError,
     ConflictError,
@@ -98,7 +108,14 @@ def _render(
         flags=flags,
         values=values,
         errors=errors,
-        error_texts={name: field_error_text(name, key) for name, key in errors.items()},
+        error_texts={
+            name: attachment_error_text(key)
+            if name == "attachment"
+            else field_error_text(name, key)
+            for name, key in errors.items()
+        },
+        attachment=attachment_mode(template),
+        accept=ACCEPT,
         label=field_label,
         notice=notice,
         back_args={"tz": zone.key, "staff": payload.get("st") or None},
@@ -142,8 +159,22 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     check_ids(org_id, template_id)
     if not same_origin():
         abort(403)
+    organization, template = load_service(lang, org_id, template_id)
+    mode = attachment_mode(template)
+    # Only a service that takes a file accepts a body that large.
+    request.max_content_length = request_limit(mode, current_app.config["MAX_CONTENT_LENGTH"])
+    # Werkzeug counts an uploaded file against the form memory limit too.
+    request.max_form_memory_size = request_limit(mode, current_app.config["MAX_FORM_MEMORY_SIZE"])
     try:
-        payload = form_signer().load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
+        sent = request.form.get("token", "")
+    except RequestEntityTooLarge:
+        return render_template(
+            "error.html",
+            title=_("This file is too large"),
+            detail=_("Files can be up to 4 MB. Please go back and choose a smaller file."),
+        ), 413
+    try:
+        payload = form_signer().load(sent, max_age=FORM_MAX_AGE)
     except InvalidToken:
         return render_template(
             "error.html",
@@ -158,9 +189,11 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     if payload.get("o") != org_id or payload.get("t") != template_id:
         abort(404)
     token = request.form["token"]
-    organization, template = load_service(lang, org_id, template_id)
     flags = FormFlags.of(template)
     values, errors = validate_details(flags, request.form)
+    attachment, attachment_error = read_attachment(request.files.get("attachment"), mode)
+    if attachment_error:
+        errors["attachment"] = attachment_error
     if errors:
         return _render(lang, organization, template, payload, token, values, errors, 400)
     body = booking_body(
@@ -211,9 +244,18 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
         unavailable()
     if appointment is None:
         unavailable()
+    attached = None
+    if attachment is not None:
+        booked, file = appointment, attachment
+        outcome = run_once(
+            f"attach:{org_id}:{booked.id}",
+            lambda: send_attachment(client, org_id, booked, file, lang),
+        )
+        attached = bool(outcome.get("ok"))
     from booking_app.booking.confirmation import confirmation_url
 
-    return redirect(confirmation_url(lang, org_id, template_id, appointment, payload), 303)
+    url = confirmation_url(lang, org_id, template_id, appointment, payload, attached=attached)
+    return redirect(url, 303)
 
 
 def _find(org_id: str, custom_id: str, lang: str) -> models.Appointment | None:

@@ -249,6 +249,7 @@ def seed_demo(store: Store) -> None:
                 customerMobileRequired=True,
                 bookingDayEarliest=1,
                 bookingDayLatest=90,
+                additionalData={"attachment": "optional"},  # e.g. a photo of the hair
             ),
             [[anna, chloe]],
             slot_step=30,
@@ -314,6 +315,7 @@ def seed_demo(store: Store) -> None:
                 priceGross=180.0,
                 customerAddressRequired=True,
                 bookingDayEarliest=7,
+                additionalData={"attachment": "required"},  # the inspiration picture
             ),
             [[anna, chloe], [room]],
             slot_step=60,
