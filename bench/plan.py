@@ -33,6 +33,11 @@ class Plan:
     journeys: list[dict[str, str]] = field(default_factory=list)
 
 
+def with_week(url: str, week: str) -> str:
+    """`url` with `week=` added to its query (links may carry a query already)."""
+    return f"{url}{'&' if '?' in url else '?'}week={week}"
+
+
 def iso_week(day: date) -> str:
     """`2026-W49`."""
     cal = day.isocalendar()
@@ -83,7 +88,7 @@ def make_plan(
         raise RuntimeError("the entry page lists no services")
     today = date.today()
     # Next week: whole days only, whatever the time of day the benchmark runs.
-    week = f"{services[0]}?week={iso_week(today + timedelta(days=7))}"
+    week = with_week(services[0], iso_week(today + timedelta(days=7)))
     week_page = session.get(widget + week, timeout=30)
     week_page.raise_for_status()
     plan = Plan(
@@ -93,7 +98,7 @@ def make_plan(
     # keeps its free times, and each journey has a time nobody else books.
     offset = 2
     while len(plan.journeys) < journeys:
-        url = f"{services[0]}?week={iso_week(today + timedelta(days=7 * offset))}"
+        url = with_week(services[0], iso_week(today + timedelta(days=7 * offset)))
         html = session.get(widget + url, timeout=30).text
         action, values = time_values(html)
         for value in apart(values, gap_s):
@@ -113,7 +118,7 @@ def make_plan(
     # Cold: weeks of every service that nobody asked for yet (from week 8 on).
     last = date(today.year + 1, 12, 31)
     candidates = [
-        f"{service}?week={w}"
+        with_week(service, w)
         for service in services
         for w in weeks_from(today + timedelta(days=7 * 8), last)
     ]

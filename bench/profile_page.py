@@ -16,11 +16,12 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.plan import SERVICE, iso_week
+from bench.plan import SERVICE, iso_week, with_week
 from tests.support.sandbox import running_sandbox
 
 
@@ -49,17 +50,17 @@ def main(argv: list[str] | None = None) -> None:
         )
         client = app.test_client()
         entry = f"/en/o/{sandbox.main_org}/?here=1"
-        service = SERVICE.findall(client.get(entry).get_data(as_text=True))[0]
+        service = unescape(SERVICE.findall(client.get(entry).get_data(as_text=True))[0])
         today = date.today()
         if args.page == "entry":
             urls = [entry] * args.requests
         elif args.cold:
             urls = [
-                f"{service}?week={iso_week(today + timedelta(days=7 * (2 + n % 50)))}"
+                with_week(service, iso_week(today + timedelta(days=7 * (2 + n % 50))))
                 for n in range(args.requests)
             ]
         else:
-            urls = [f"{service}?week={iso_week(today + timedelta(days=7))}"] * args.requests
+            urls = [with_week(service, iso_week(today + timedelta(days=7)))] * args.requests
         if not args.cold:
             client.get(urls[0])
         profiler = Profiler(interval=0.0005)
