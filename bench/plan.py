@@ -85,7 +85,7 @@ def make_plan(
     page.raise_for_status()
     services = list(dict.fromkeys(unescape(s) for s in SERVICE.findall(page.text)))
     if not services:
-        raise RuntimeError("the entry page lists no services")
+        raise RuntimeError(f"{entry} (HTTP {page.status_code}) lists no services")
     today = date.today()
     # Next week: whole days only, whatever the time of day the benchmark runs.
     week = with_week(services[0], iso_week(today + timedelta(days=7)))
