@@ -83,6 +83,8 @@ def config_entry(lang: str, org_id: str, config: str) -> Any:
         organization=organization,
         services=[service_view(t, lang, organization.language) for t in templates],
         module_config=config,  # not `config`: that name is Flask's app config in templates
+        entity=None,
+        choices=[],
     )
 
 

@@ -7,6 +7,12 @@ from typing import Any
 from flask import abort, render_template, request
 
 from booking_app.booking.blueprint import bp, check_ids, get_client, unavailable
+from booking_app.booking.entities import (
+    chosen_entity,
+    entity_choices,
+    entity_templates,
+    offered_entities,
+)
 from booking_app.booking.pagecache import cached_page
 from booking_app.booking.viewmodels import organization_view, service_view
 from booking_app.i18n import _
@@ -53,7 +59,19 @@ def entry(lang: str, org_id: str) -> Any:
             query=query,
             searchable=len(branches) >= SEARCH_FROM or bool(query),
         )
+    entity = chosen_entity(request.args.get("e"))
+    try:
+        entities = offered_entities(client, org_id, lang)
+        if entity is not None:
+            templates = entity_templates(client, org_id, entity, lang)
+    except ModuleApiError:
+        unavailable()
     services = [service_view(t, lang, organization.language) for t in templates]
     return render_template(
-        "entry.html", organization=organization, services=services, module_config=None
+        "entry.html",
+        organization=organization,
+        services=services,
+        module_config=None,
+        entity=entity,
+        choices=entity_choices(entities, lang, organization.language),
     )

@@ -116,11 +116,15 @@ def group_by_day(
     first: date,
     lang: str,
     staff: str,
+    allowed: frozenset[str] | None = None,
 ) -> list[DayView]:
-    """Seven days from `first`, each with its distinct free times in `zone`."""
+    """Seven days from `first`, each with its distinct free times in `zone` (with
+    `staff`, or with any of the `allowed` resources, when given)."""
     by_day: dict[date, dict[datetime, models.BookingSlot]] = {}
     for slot in slots:
         if staff and staff not in slot.resource_ids:
+            continue
+        if allowed is not None and not allowed.intersection(slot.resource_ids):
             continue
         local = slot.start.astimezone(zone)
         by_day.setdefault(local.date(), {}).setdefault(local, slot)  # one entry per time
@@ -167,6 +171,7 @@ def week_page(
     *,
     hidden: Mapping[str, str] | None = None,
     zone_hint: str | None = None,
+    allowed: frozenset[str] | None = None,
     notice: str = "",
     status: int = 200,
 ) -> Any:
@@ -200,7 +205,7 @@ def week_page(
         "slots.html",
         organization=organization,
         service=service_view(template, lang, organization.language),
-        days=group_by_day(found.slots, zone, monday, lang, staff),
+        days=group_by_day(found.slots, zone, monday, lang, staff, allowed),
         zone=zone.key,
         zone_name=get_timezone_name(zone, locale=lang),
         org_zone=org_zone.key,
@@ -209,6 +214,7 @@ def week_page(
             *(
                 StaffOption(r.id, resource_name(r, lang, organization.language), r.id == staff)
                 for r in (step[1].resources if step else ())
+                if allowed is None or r.id in allowed
             ),
         ]
         if step
@@ -232,24 +238,32 @@ def _slot_data(lang: str, org_id: str, template_id: str) -> str:
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/")
 @cached_page(_slot_data)
 def slots(lang: str, org_id: str, template_id: str) -> Any:
-    """Free times of a week; `week`, `staff`, `tz` and the module config `c` (whose
-    services the back link returns to) come from the query string."""
+    """Free times of a week; `week`, `staff`, `tz`, the module config `c` (whose
+    services the back link returns to) and the custom entity `e` (whose staff the times
+    are limited to) come from the query string."""
     from booking_app.booking.configs import valid_config_ref
+    from booking_app.booking.entities import chosen_entity, entity_resource_ids
 
     check_ids(org_id, template_id)
     organization, template = load_service(lang, org_id, template_id)
     config = valid_config_ref(request.args.get("c"))
+    entity = chosen_entity(request.args.get("e"))
+    allowed = entity_resource_ids(get_client(), org_id, entity, lang)
     ids: dict[str, Any] = {"lang": lang, "org_id": org_id, "template_id": template_id}
+    carry: dict[str, Any] = {"c": config, "e": entity}
     links = WeekLinks(
-        week_url=partial(url_for, "booking.slots", **ids, c=config),
-        earliest_url=partial(url_for, "booking.earliest", **ids, c=config),
+        week_url=partial(url_for, "booking.slots", **ids, **carry),
+        earliest_url=partial(url_for, "booking.earliest", **ids, **carry),
         pick_action=url_for("booking.details", **ids),
         back_url=url_for("booking.config_entry", lang=lang, org_id=org_id, config=config, all=1)
         if config
-        else url_for("booking.entry", lang=lang, org_id=org_id),
+        else url_for(
+            "booking.entry", lang=lang, org_id=org_id, here=1 if entity else None, e=entity
+        ),
         back_text=_("All services"),
     )
-    return week_page(lang, organization, template, links, hidden={"c": config} if config else None)
+    hidden: dict[str, str] = {name: value for name, value in carry.items() if value}
+    return week_page(lang, organization, template, links, hidden=hidden, allowed=allowed)
 
 
 def earliest_redirect(
@@ -265,7 +279,7 @@ def earliest_redirect(
         abort(404)
     except ModuleApiError:
         unavailable()
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff", "c")}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff", "c", "e")}
     if slot is not None:
         org_zone = ZoneInfo(valid_zone(org.time_zone) or "UTC")
         iso = slot.start.astimezone(org_zone).isocalendar()

@@ -391,6 +391,48 @@ class ModuleApiClient:
             "booking templates",
         )
 
+    def list_custom_entities(
+        self, org_id: str, *, lang: str | None = None
+    ) -> list[models.CustomEntity]:
+        """The organization's custom entities (sandbox routes, see docs/sandbox.md)."""
+        return self._list(
+            models.CustomEntity,
+            schemas.CustomEntitySchema,
+            org_id,
+            f"organization/{_seg(org_id)}/customEntity/list",
+            "organization/{orgId}/customEntity/list",
+            lang,
+            "custom entities",
+        )
+
+    def list_custom_entity_templates(
+        self, org_id: str, entity_id: str, *, lang: str | None = None
+    ) -> list[models.BookingTemplate]:
+        """The services tied to a custom entity, in service order."""
+        return self._list(
+            models.BookingTemplate,
+            schemas.BookingTemplateSchema,
+            org_id,
+            f"organization/{_seg(org_id)}/customEntity/{_seg(entity_id)}/bookingTemplate/list",
+            "organization/{orgId}/customEntity/{customEntityId}/bookingTemplate/list",
+            lang,
+            "booking templates",
+        )
+
+    def list_custom_entity_resources(
+        self, org_id: str, entity_id: str, *, lang: str | None = None
+    ) -> list[models.BookingResource]:
+        """The resources (e.g. staff) tied to a custom entity."""
+        return self._list(
+            models.BookingResource,
+            schemas.BookingResourceSchema,
+            org_id,
+            f"organization/{_seg(org_id)}/customEntity/{_seg(entity_id)}/bookingResource/list",
+            "organization/{orgId}/customEntity/{customEntityId}/bookingResource/list",
+            lang,
+            "booking resources",
+        )
+
     def list_booking_resources(
         self, org_id: str, *, lang: str | None = None
     ) -> list[models.BookingResource]:

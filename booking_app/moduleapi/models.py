@@ -68,6 +68,21 @@ class ModuleConfig:
 
 
 @dataclass(frozen=True)
+class CustomEntity:
+    """An operator's own thing (a car model, a room, a hair length) that services and
+    resources can be tied to."""
+
+    id: str
+    custom_id: str = ""
+    type: str = ""
+    name: str = ""
+    name_i18n: tuple[I18nText, ...] = ()
+    description: str = ""
+    description_i18n: tuple[I18nText, ...] = ()
+    additional_data: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
 class BookingResource:
     """An employee, room or other resource that appointments occupy."""
 

@@ -276,6 +276,18 @@ class ModuleConfigSchema(Tolerant):
     additional_data = AdditionalData()
 
 
+class CustomEntitySchema(Tolerant):
+    model = models.CustomEntity
+    id = Text(ID_LENGTH, required=True)
+    custom_id = Text(255, data_key="customId")
+    type = Text(60)
+    name = Text(255)
+    name_i18n = I18nList(data_key="nameI18nList")
+    description = Text()
+    description_i18n = I18nList(data_key="descriptionI18nList")
+    additional_data = AdditionalData()
+
+
 class BookingResourceSchema(Tolerant):
     model = models.BookingResource
     id = Text(ID_LENGTH, required=True)

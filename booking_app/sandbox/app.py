@@ -15,7 +15,13 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from booking_app.sandbox import api, appointments_api, oauth, slots_api  # noqa: F401 (routes)
+from booking_app.sandbox import (  # noqa: F401 (routes)
+    api,
+    appointments_api,
+    entities_api,
+    oauth,
+    slots_api,
+)
 from booking_app.sandbox.clock import Clock
 from booking_app.sandbox.faults import Fault, FaultBook
 from booking_app.sandbox.messages import ApiError, envelope, message

@@ -372,6 +372,7 @@ def seed_demo(store: Store) -> None:
             slot_step=15,
         )
 
+        _seed_custom_entities(db, main)
         row = db.execute(
             "SELECT id FROM booking_template WHERE rowid IN (?, ?) ORDER BY rowid",
             (t_haircut, course),
@@ -400,6 +401,56 @@ def seed_demo(store: Store) -> None:
                 ),
             ),
         )
+
+
+# Custom entities: the customer's hair length, tied to the services and staff for it.
+HAIR_LENGTHS: list[tuple[str, list[dict[str, str]], list[str], list[str]]] = [
+    (
+        "hair-short",
+        i18n(en="Short hair", de="Kurze Haare", fr="Cheveux courts", es="Pelo corto"),
+        ["haircut", "beard-trim", "consultation", "head-massage"],
+        ["anna", "ben", "chloe"],
+    ),
+    (
+        "hair-long",
+        i18n(en="Long hair", de="Lange Haare", fr="Cheveux longs", es="Pelo largo"),
+        ["haircut", "colouring", "consultation", "head-massage", "wedding-styling"],
+        ["anna", "chloe"],
+    ),
+]
+
+
+def _seed_custom_entities(db: sqlite3.Connection, org: int) -> None:
+    for position, (key, names, templates, resources) in enumerate(HAIR_LENGTHS):
+        data = {
+            "id": ids.stable_id(ids.CUSTOM_ENTITY, key),
+            "customId": key,
+            "type": "HAIR_LENGTH",
+            "name": names[0]["value"],
+            "nameI18nList": names,
+            "description": "",
+            "descriptionI18nList": [],
+            "additionalData": {},
+        }
+        entity = db.execute(
+            "INSERT INTO custom_entity (id, custom_id, organization_rowid, position, data)"
+            " VALUES (?,?,?,?,?)",
+            (data["id"], key, org, position, dumps(data)),
+        ).lastrowid
+        for table, kind, keys in (
+            ("custom_entity_template", "booking_template", templates),
+            ("custom_entity_resource", "booking_resource", resources),
+        ):
+            column = "template_rowid" if kind == "booking_template" else "resource_rowid"
+            for custom_id in keys:
+                (rowid,) = db.execute(
+                    f"SELECT rowid FROM {kind} WHERE custom_id = ? AND organization_rowid = ?",  # noqa: S608
+                    (custom_id, org),
+                ).fetchone()
+                db.execute(
+                    f"INSERT INTO {table} (entity_rowid, {column}) VALUES (?, ?)",  # noqa: S608
+                    (entity, rowid),
+                )
 
 
 def _insert_org(db: sqlite3.Connection, data: dict[str, Any], parent: int | None) -> int:

@@ -61,6 +61,18 @@ CREATE TABLE IF NOT EXISTS appointment_resource (
 CREATE TABLE IF NOT EXISTS token (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, module_rowid INTEGER NOT NULL,
     organization_rowid INTEGER, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS custom_entity (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
+    position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS custom_entity_template (
+    entity_rowid INTEGER NOT NULL REFERENCES custom_entity(rowid),
+    template_rowid INTEGER NOT NULL REFERENCES booking_template(rowid),
+    PRIMARY KEY (entity_rowid, template_rowid));
+CREATE TABLE IF NOT EXISTS custom_entity_resource (
+    entity_rowid INTEGER NOT NULL REFERENCES custom_entity(rowid),
+    resource_rowid INTEGER NOT NULL REFERENCES booking_resource(rowid),
+    PRIMARY KEY (entity_rowid, resource_rowid));
 CREATE TABLE IF NOT EXISTS file (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,
     organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),

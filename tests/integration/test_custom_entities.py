@@ -1,0 +1,101 @@
+"""Custom entities in the widget: a choice above the services that narrows the
+services and the staff (the demo: short or long hair), against a real sandbox."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.integration.test_booking_flow import links, time_links
+from tests.integration.test_widget_entry import widget_for
+from tests.support.api import ModuleApi
+from tests.support.sandbox import SandboxProcess
+
+
+@pytest.fixture(scope="module")
+def app(sandbox: SandboxProcess) -> Flask:
+    return widget_for(sandbox, BOOKING_RATE_LIMIT_ENABLED="0")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def names(html: str) -> list[str]:
+    return [unescape(n) for n in re.findall(r'<h3 class="service-name"><a [^>]+>([^<]+)</a>', html)]
+
+
+def entity_ids(api: ModuleApi) -> dict[str, str]:
+    listing = api.content(api.org_path("customEntity/list"))["recordList"]
+    return {e["customId"]: e["id"] for e in listing}
+
+
+def test_the_choice_narrows_the_services(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    api = ModuleApi(sandbox)
+    page = client.get(f"/en/o/{sandbox.main_org}/?here=1")
+    html = page.get_data(as_text=True)
+    assert "What applies to you?" in html
+    assert "Short hair" in html
+    assert "Long hair" in html
+    everything = names(html)
+    assert "Beard trim" in everything, "without a choice every service is offered"
+
+    long = entity_ids(api)["hair-long"]
+    chosen = client.get(links(page, f"e={long}")[0])
+    html = chosen.get_data(as_text=True)
+    listing = api.content(api.org_path(f"customEntity/{long}/bookingTemplate/list"))
+    tied = [t["id"] for t in listing["recordList"]]
+    offered = [href.split("/s/")[1].split("/")[0] for href in links(chosen, "/s/fc")]
+    assert offered == tied
+    assert "Beard trim" not in names(html)
+    assert re.search(r'<span aria-current="true">Long hair</span>', html)
+    assert all(f"e={long}" in href for href in links(chosen, "/s/fc"))
+
+
+def test_the_choice_narrows_the_staff_and_the_times(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    api = ModuleApi(sandbox)
+    long = entity_ids(api)["hair-long"]
+    haircut = api.template_id("haircut")
+    resources = api.resources()
+    ben = resources["ben"]["id"]
+    allowed = {resources["anna"]["id"], resources["chloe"]["id"]}
+    jump = client.get(f"/en/o/{sandbox.main_org}/s/{haircut}/earliest?e={long}")
+    assert f"e={long}" in jump.headers["Location"]
+    week = client.get(jump.headers["Location"])
+    html = week.get_data(as_text=True)
+    assert "Ben Okafor" not in html, "the barber does no long hair"
+    assert "Anna" in html
+    offered = {u.split("s=")[1].split(".")[0] for u in time_links(week)}
+    assert offered
+    monday = re.search(r"week=(\d{4})-W(\d{2})", jump.headers["Location"])
+    assert monday
+    day = date.fromisocalendar(int(monday[1]), int(monday[2]), 1)
+    combos = {s["id"]: set(s["bookingResourceCombination"]) for s in api.free_slots(haircut, day)}
+    assert all(combos[s] & allowed and ben not in combos[s] for s in offered)
+    back = links(week, "here=1")
+    assert back, "back to the chosen services"
+    assert f"e={long}" in back[0]
+
+
+def test_choices_are_translated(client: FlaskClient, sandbox: SandboxProcess) -> None:
+    html = client.get(f"/de/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
+    assert "Lange Haare" in html
+    assert "What applies to you?" not in html
+
+
+def test_unknown_entity_is_404_and_a_malformed_one_is_ignored(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    org = sandbox.main_org
+    assert client.get(f"/en/o/{org}/?here=1&e=6T{'0' * 30}").status_code == 404
+    page = client.get(f"/en/o/{org}/?here=1&e=<script>")
+    assert page.status_code == 200
+    assert "Beard trim" in names(page.get_data(as_text=True))
