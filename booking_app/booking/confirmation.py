@@ -39,12 +39,15 @@ def confirmation_url(
     payload: dict[str, Any],
     *,
     attached: bool | None = None,
+    group: list[str] | None = None,
 ) -> str:
     """Where to send the customer after booking `appointment` (`attached`: whether the
-    customer's file reached the appointment, None when there was none)."""
+    customer's file reached the appointment, None when there was none; `group`: the
+    further seats' appointments of a booking of several course seats)."""
     token = _signer().sign(
         {
             "f": attached,
+            "g": group or [],
             "o": org_id,
             "t": template_id,
             "id": appointment.id,
@@ -70,7 +73,9 @@ def _load(org_id: str, token: str, later: str = "manage.show") -> dict[str, Any]
         if data.get("o") != org_id or not isinstance(data.get("t"), str):
             abort(404)
         end = datetime.fromisoformat(data["e"])
-        token = manage_token(org_id, data["id"], data["t"], end, data.get("z", ""))
+        token = manage_token(
+            org_id, data["id"], data["t"], end, data.get("z", ""), group=data.get("g", [])
+        )
         abort(redirect(url_for(later, lang=g.get("lang", "en"), org_id=org_id, token=token), 303))
     if data.get("o") != org_id:
         abort(404)
@@ -81,7 +86,14 @@ def _manage_url(
     lang: str, org_id: str, data: dict[str, Any], info: dict[str, Any], *, external: bool = False
 ) -> str:
     return manage_url(
-        lang, org_id, data["id"], data["t"], info["end"], info["zone"].key, external=external
+        lang,
+        org_id,
+        data["id"],
+        data["t"],
+        info["end"],
+        info["zone"].key,
+        group=data.get("g", []),
+        external=external,
     )
 
 
@@ -121,6 +133,7 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
         appointment_id=data["id"],
         manage_url=_manage_url(lang, org_id, data, info),
         attached=data.get("f"),
+        seats=1 + len(data.get("g", [])),
     )
 
 

@@ -35,6 +35,13 @@ from booking_app.booking.form import (
     field_label,
     validate_details,
 )
+from booking_app.booking.seats import (
+    book_more_seats,
+    max_seats,
+    read_seats,
+    seats_error_text,
+    seats_hint,
+)
 from booking_app.booking.slots import group_by_day
 from booking_app.booking.timezones import customer_zone, valid_zone
 from booking_app.booking.viewmodels import service_view
@@ -65,8 +72,9 @@ def _valid_slot_id(slot_id: str) -> bool:
 
 
 def chosen_slot(value: str) -> tuple[str, datetime]:
-    """The week view's `<slot id>.<Unix start>`, or 404."""
-    slot_id, _dot, epoch = value.partition(".")
+    """The week view's `<slot id>.<Unix start>[.<seats left>]`, or 404."""
+    slot_id, _dot, rest = value.partition(".")
+    epoch = rest.partition(".")[0]
     if not _valid_slot_id(slot_id) or not epoch.isdigit() or len(epoch) > 11:
         abort(404)
     return slot_id, datetime.fromtimestamp(int(epoch), UTC)
@@ -108,18 +116,22 @@ def _render(
         flags=flags,
         values=values,
         errors=errors,
-        error_texts={
-            name: attachment_error_text(key)
-            if name == "attachment"
-            else field_error_text(name, key)
-            for name, key in errors.items()
-        },
+        error_texts={name: _error_text(name, key) for name, key in errors.items()},
+        seats_cap=int(payload.get("n", 1)),
         attachment=attachment_mode(template),
         accept=ACCEPT,
         label=field_label,
         notice=notice,
         back_args={"tz": zone.key, "staff": payload.get("st") or None},
     ), status
+
+
+def _error_text(name: str, key: str) -> str:
+    if name == "attachment":
+        return attachment_error_text(key)
+    if name == "seats":
+        return seats_error_text(key)
+    return field_error_text(name, key)
 
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/book")
@@ -129,7 +141,7 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
     slot_id, start = chosen_slot(request.args.get("s", ""))
     organization, template = load_service(lang, org_id, template_id)
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
-    payload = {
+    payload: dict[str, Any] = {
         "o": org_id,
         "t": template_id,
         "s": slot_id,
@@ -138,6 +150,10 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
         "z": zone.key,
         "st": request.args.get("staff", "")[:32],
     }
+    hint = seats_hint(request.args.get("s", ""))
+    cap = min(max_seats(template), hint) if hint else max_seats(template)
+    if cap > 1:
+        payload["n"] = cap  # signed: the form may offer this many seats
     utm = utm_parameters(request.args)  # the host page's campaign, for additionalData
     signed: dict[str, Any] = {**payload, "u": utm} if utm else payload
     return _render(lang, organization, template, signed, form_signer().sign(signed), {}, {})
@@ -194,16 +210,24 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     attachment, attachment_error = read_attachment(request.files.get("attachment"), mode)
     if attachment_error:
         errors["attachment"] = attachment_error
+    seats, seats_error = read_seats(request.form, int(payload.get("n", 1)))
+    values["seats"] = str(seats)
+    if seats_error:
+        errors["seats"] = seats_error
     if errors:
         return _render(lang, organization, template, payload, token, values, errors, 400)
-    body = booking_body(
-        values,
-        flags,
-        slot_id=payload["s"],
-        custom_id=payload["k"],
-        locale=lang,
-        additional_data=payload.get("u"),
-    )
+
+    def body_for(custom_id: str) -> dict[str, Any]:
+        return booking_body(
+            values,
+            flags,
+            slot_id=payload["s"],
+            custom_id=custom_id,
+            locale=lang,
+            additional_data=payload.get("u"),
+        )
+
+    body = body_for(payload["k"])
     client = get_client()
     appointment: models.Appointment | None
     try:
@@ -244,6 +268,13 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
         unavailable()
     if appointment is None:
         unavailable()
+    group = [appointment]
+    if seats > 1:
+        more = book_more_seats(client, org_id, appointment, seats, body_for, payload["k"], lang)
+        if more is None:  # rolled back: say so, keep the details
+            errors = {"seats": "too_few_left"}
+            return _render(lang, organization, template, payload, token, values, errors, 409)
+        group = more
     attached = None
     if attachment is not None:
         booked, file = appointment, attachment
@@ -254,7 +285,15 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
         attached = bool(outcome.get("ok"))
     from booking_app.booking.confirmation import confirmation_url
 
-    url = confirmation_url(lang, org_id, template_id, appointment, payload, attached=attached)
+    url = confirmation_url(
+        lang,
+        org_id,
+        template_id,
+        appointment,
+        payload,
+        attached=attached,
+        group=[a.id for a in group[1:]],
+    )
     return redirect(url, 303)
 
 

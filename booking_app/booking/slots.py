@@ -56,8 +56,10 @@ class SlotChoice:
     @property
     def value(self) -> str:
         """What the week view's button sends: `<slot id>.<start as Unix time>` (short,
-        because a busy week has hundreds of buttons)."""
-        return f"{self.slot_id}.{int(self.start.timestamp())}"
+        because a busy week has hundreds of buttons), and `.<seats left>` for a course
+        (how many seats the form may offer)."""
+        value = f"{self.slot_id}.{int(self.start.timestamp())}"
+        return f"{value}.{self.seats_left}" if self.seats_left is not None else value
 
     @property
     def start_iso(self) -> str:

@@ -29,6 +29,7 @@ class ManageRef:
     appointment_id: str
     template_id: str
     zone: str
+    group: tuple[str, ...] = ()  # the further seats of a booking of several course seats
 
 
 def _signer() -> TokenSigner:
@@ -36,11 +37,19 @@ def _signer() -> TokenSigner:
 
 
 def manage_token(
-    org_id: str, appointment_id: str, template_id: str, end: datetime, zone: str
+    org_id: str,
+    appointment_id: str,
+    template_id: str,
+    end: datetime,
+    zone: str,
+    *,
+    group: list[str] | tuple[str, ...] = (),
 ) -> str:
-    """A token for this appointment, which ends at `end`."""
+    """A token for this appointment, which ends at `end` (and the further seats'
+    appointments `group` of a booking of several seats)."""
     return _signer().sign(
         {
+            "g": list(group),
             "o": org_id,
             "id": appointment_id,
             "t": template_id,
@@ -58,10 +67,11 @@ def manage_url(
     end: datetime,
     zone: str,
     *,
+    group: list[str] | tuple[str, ...] = (),
     external: bool = False,
 ) -> str:
     """The manage page of an appointment (absolute with `external`, e.g. for .ics)."""
-    token = manage_token(org_id, appointment_id, template_id, end, zone)
+    token = manage_token(org_id, appointment_id, template_id, end, zone, group=group)
     return url_for("manage.show", lang=lang, org_id=org_id, token=token, _external=external)
 
 
@@ -73,6 +83,9 @@ def load_ref(org_id: str, token: str) -> ManageRef:
     except InvalidToken:
         abort(404)
     fields = (data.get("o"), data.get("id"), data.get("t"), data.get("z", ""))
+    group = data.get("g", [])
     if not all(isinstance(f, str) for f in fields) or data.get("o") != org_id:
         abort(404)
-    return ManageRef(org_id, data["id"], data["t"], data.get("z", ""))
+    if not isinstance(group, list) or not all(isinstance(g, str) for g in group):
+        abort(404)
+    return ManageRef(org_id, data["id"], data["t"], data.get("z", ""), tuple(group))

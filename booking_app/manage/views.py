@@ -9,6 +9,7 @@ upstream once (`once.run_once`), and answered with a redirect to the view.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -78,6 +79,12 @@ class Managed:
         """Can still be moved or cancelled."""
         return not self.appointment.canceled and not self.started
 
+    @property
+    def movable(self) -> bool:
+        """Can be moved: one seat (several seats move only by cancelling and rebooking,
+        so a half-moved booking can never happen)."""
+        return self.changeable and not self.ref.group
+
 
 def _load(lang: str, org_id: str, token: str) -> Managed:
     """The appointment a manage link names, read live; 404 for a bad link or an
@@ -145,6 +152,8 @@ def _facts(lang: str, managed: Managed, start: datetime | None = None) -> dict[s
         "cancelled": appointment.canceled,
         "started": managed.started,
         "changeable": managed.changeable,
+        "movable": managed.movable,
+        "seats": 1 + len(managed.ref.group),
         "when_customer": format_span(begin, end, managed.zone, lang),
         "when_business": format_span(begin, end, managed.org_zone, lang),
         "zone_name": get_timezone_name(managed.zone, locale=lang),
@@ -240,6 +249,9 @@ def cancel(lang: str, org_id: str, token: str) -> Any:
     done = url_for("manage.show", lang=lang, org_id=org_id, token=token, done="cancelled")
 
     def send() -> dict[str, Any]:
+        for seat in ref.group:  # the further seats first; a cancelled one stays so
+            with contextlib.suppress(ConflictError):
+                client.cancel_appointment(org_id, seat, lang=lang)
         client.cancel_appointment(org_id, ref.appointment_id, lang=lang)
         return {"cancelled": True}
 
@@ -301,6 +313,10 @@ def _already_cancelled() -> str:
     return _("This appointment is already cancelled.")
 
 
+def _several_seats() -> str:
+    return _("A booking of several seats cannot be moved. Cancel it and book the new date instead.")
+
+
 def _already_started() -> str:
     return _("This appointment has already started, so it can no longer be changed.")
 
@@ -311,6 +327,8 @@ def move_week(lang: str, org_id: str, token: str) -> Any:
     managed = _load(lang, org_id, token)
     if not managed.changeable:
         return _unchangeable(lang, managed)
+    if not managed.movable:
+        return _show(lang, managed, _several_seats(), 409)
     return _move_week(lang, managed)
 
 
@@ -330,6 +348,8 @@ def move_form(lang: str, org_id: str, token: str) -> Any:
     managed = _load(lang, org_id, token)
     if not managed.changeable:
         return _unchangeable(lang, managed)
+    if not managed.movable:
+        return _show(lang, managed, _several_seats(), 409)
     facts = _facts(lang, managed)
     new = _facts(lang, managed, start)
     return render_template(
@@ -349,6 +369,8 @@ def move(lang: str, org_id: str, token: str) -> Any:
     _check_post()
     check_ids(org_id)
     ref = load_ref(org_id, token)
+    if ref.group:
+        return _show(lang, _load(lang, org_id, token), _several_seats(), 409)
     slot_id, start = chosen_slot(request.form.get("s", ""))
     zone = valid_zone(request.form.get("tz")) or ref.zone
 

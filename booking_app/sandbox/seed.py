@@ -337,6 +337,7 @@ def seed_demo(store: Store) -> None:
                 duration=120,
                 priceGross=49.0,
                 bookingLeadTime=24 * 60,
+                additionalData={"maxSeatsPerBooking": 3},
             ),
             [[chloe]],
             slot_step=60,

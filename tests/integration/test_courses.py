@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from html import unescape
 from threading import Barrier
 from typing import Any
 
@@ -108,3 +109,85 @@ def test_seats_are_translated(app: Flask, sandbox: SandboxProcess) -> None:
     text = html.get_data(as_text=True)
     assert "seats left" not in text
     assert re.search(r"\d+ von \d+ Plätzen frei", text)
+
+
+def seats_left(api: ModuleApi, course: str, slot: dict[str, Any]) -> int:
+    day = date.fromisoformat(slot["timestamp"][:10])
+    (same,) = [s for s in api.free_slots(course, day) if s["timestamp"] == slot["timestamp"]]
+    return int(same["seatsLeft"])
+
+
+def open_course_form(client: FlaskClient, week: str, slot_id: str) -> tuple[str, str, str]:
+    """(POST URL, token, form HTML) of the date's details form."""
+    url = next(u for u in time_links(client.get(week)) if f"s={slot_id}." in u)
+    html = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    assert token
+    return url.split("?")[0], token[1], html
+
+
+def test_several_seats_in_one_booking_and_cancelled_together(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = untouched_date(api, course, 8)
+    client = app.test_client()
+    url, token, html = open_course_form(
+        client, week_url(sandbox.main_org, course, slot), slot["id"]
+    )
+    assert '<select id="seats" name="seats">' in html
+    assert '<option value="3">' in html
+    assert '<option value="4">' not in html, "the template allows three per booking"
+    done = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
+    assert done.status_code == 303, done.get_data(as_text=True)[:300]
+    assert seats_left(api, course, slot) == slot["seatsTotal"] - 3
+    page = client.get(done.headers["Location"])
+    assert re.search(r"<dt>Seats</dt><dd>3</dd>", page.get_data(as_text=True))
+
+    manage = re.search(r'href="([^"]+/m/[^"]+)"', page.get_data(as_text=True))
+    assert manage
+    view = client.get(unescape(manage[1]))
+    html = view.get_data(as_text=True)
+    assert re.search(r"<dt>Seats</dt><dd>3</dd>", html)
+    assert "Change the time" not in html, "several seats move only by rebooking"
+    cancel_page = client.get(unescape(manage[1]).split("?")[0] + "/cancel")
+    action = re.search(r'<form method="post" action="([^"]+)"', cancel_page.get_data(as_text=True))
+    assert action
+    assert client.post(unescape(action[1])).status_code == 303
+    assert seats_left(api, course, slot) == slot["seatsTotal"], "all three seats are free again"
+
+
+def test_asking_more_seats_than_are_left_books_none(app: Flask, sandbox: SandboxProcess) -> None:
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = untouched_date(api, course, 12)
+    client = app.test_client()
+    url, token, _html = open_course_form(
+        client, week_url(sandbox.main_org, course, slot), slot["id"]
+    )
+    for _ in range(slot["seatsTotal"] - 2):  # others take all but two meanwhile
+        assert api.book(slot["id"]).status_code == 201
+    answer = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert "Not enough seats are left" in html
+    assert 'value="Zoë"' in html
+    assert seats_left(api, course, slot) == 2, "the seats taken on the way were given back"
+
+
+@pytest.mark.parametrize("seats", ["0", "4", "-1", "two", "99999999999"])
+def test_impossible_seat_counts_are_refused(
+    app: Flask, sandbox: SandboxProcess, seats: str
+) -> None:
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = untouched_date(api, course, 16)
+    client = app.test_client()
+    url, token, _html = open_course_form(
+        client, week_url(sandbox.main_org, course, slot), slot["id"]
+    )
+    answer = client.post(url, data={**DETAILS, "token": token, "seats": seats})
+    assert answer.status_code == 400
+    assert "Choose how many seats you want" in answer.get_data(as_text=True)
+    assert seats_left(api, course, slot) == slot["seatsTotal"]
