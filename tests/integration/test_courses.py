@@ -40,15 +40,32 @@ def week_url(org: str, course: str, slot: dict[str, Any]) -> str:
     return f"/en/o/{org}/s/{course}/?week={year}-W{week:02d}&tz=Europe/Berlin"
 
 
+def open_course_form(client: FlaskClient, week: str, slot_id: str) -> tuple[str, str, str]:
+    """(POST URL, token, form HTML) of the date's details form."""
+    url = next(u for u in time_links(client.get(week)) if f"s={slot_id}." in u)
+    html = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    assert token
+    return url.split("?")[0], token[1], html
+
+
 def book_from_week(client: FlaskClient, week: str, slot_id: str) -> int:
     """Choose the date in the week view and book one seat; the booking's status."""
-    urls = [u for u in time_links(client.get(week)) if f"s={slot_id}." in u]
-    assert urls, "the date is offered"
-    form = client.get(urls[0])
-    token = re.search(r'name="token" value="([^"]+)"', form.get_data(as_text=True))
-    assert token
-    answer = client.post(urls[0].split("?")[0], data={**DETAILS, "token": token[1]})
-    return answer.status_code
+    url, token, _html = open_course_form(client, week, slot_id)
+    return client.post(url, data={**DETAILS, "token": token}).status_code
+
+
+def course_form(
+    app: Flask, sandbox: SandboxProcess, weeks_ahead: int
+) -> tuple[ModuleApi, str, dict[str, Any], FlaskClient, str, str, str]:
+    """An untouched workshop date's form: (api, course, slot, client, URL, token, HTML)."""
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = untouched_date(api, course, weeks_ahead)
+    client = app.test_client()
+    week = week_url(sandbox.main_org, course, slot)
+    url, token, html = open_course_form(client, week, slot["id"])
+    return api, course, slot, client, url, token, html
 
 
 def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
@@ -117,25 +134,10 @@ def seats_left(api: ModuleApi, course: str, slot: dict[str, Any]) -> int:
     return int(same["seatsLeft"])
 
 
-def open_course_form(client: FlaskClient, week: str, slot_id: str) -> tuple[str, str, str]:
-    """(POST URL, token, form HTML) of the date's details form."""
-    url = next(u for u in time_links(client.get(week)) if f"s={slot_id}." in u)
-    html = client.get(url).get_data(as_text=True)
-    token = re.search(r'name="token" value="([^"]+)"', html)
-    assert token
-    return url.split("?")[0], token[1], html
-
-
 def test_several_seats_in_one_booking_and_cancelled_together(
     app: Flask, sandbox: SandboxProcess
 ) -> None:
-    api = ModuleApi(sandbox)
-    course = api.template_id("styling-workshop")
-    slot = untouched_date(api, course, 8)
-    client = app.test_client()
-    url, token, html = open_course_form(
-        client, week_url(sandbox.main_org, course, slot), slot["id"]
-    )
+    api, course, slot, client, url, token, html = course_form(app, sandbox, 8)
     assert '<select id="seats" name="seats">' in html
     assert '<option value="3">' in html
     assert '<option value="4">' not in html, "the template allows three per booking"
@@ -159,13 +161,7 @@ def test_several_seats_in_one_booking_and_cancelled_together(
 
 
 def test_asking_more_seats_than_are_left_books_none(app: Flask, sandbox: SandboxProcess) -> None:
-    api = ModuleApi(sandbox)
-    course = api.template_id("styling-workshop")
-    slot = untouched_date(api, course, 12)
-    client = app.test_client()
-    url, token, _html = open_course_form(
-        client, week_url(sandbox.main_org, course, slot), slot["id"]
-    )
+    api, course, slot, client, url, token, _html = course_form(app, sandbox, 12)
     for _ in range(slot["seatsTotal"] - 2):  # others take all but two meanwhile
         assert api.book(slot["id"]).status_code == 201
     answer = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
@@ -180,13 +176,7 @@ def test_asking_more_seats_than_are_left_books_none(app: Flask, sandbox: Sandbox
 def test_impossible_seat_counts_are_refused(
     app: Flask, sandbox: SandboxProcess, seats: str
 ) -> None:
-    api = ModuleApi(sandbox)
-    course = api.template_id("styling-workshop")
-    slot = untouched_date(api, course, 16)
-    client = app.test_client()
-    url, token, _html = open_course_form(
-        client, week_url(sandbox.main_org, course, slot), slot["id"]
-    )
+    api, course, slot, client, url, token, _html = course_form(app, sandbox, 16)
     answer = client.post(url, data={**DETAILS, "token": token, "seats": seats})
     assert answer.status_code == 400
     assert "Choose how many seats you want" in answer.get_data(as_text=True)
