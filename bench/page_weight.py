@@ -117,9 +117,12 @@ def time_values(html: str) -> tuple[str, list[str]]:
     )
 
 
-def walk(fetch: Fetch, org: str, lang: str = "en", pick: int = -1) -> list[Weight]:
-    """Weigh every step of one booking (books the `pick`-th time of the first free week)."""
-    weights: list[Weight] = []
+def walk(
+    fetch: Fetch, org: str, lang: str = "en", pick: int = -1, into: list[Weight] | None = None
+) -> list[Weight]:
+    """Weigh every step of one booking (books the `pick`-th time of the first free week).
+    The weights go into `into` as they are taken, so a failing step keeps the others."""
+    weights: list[Weight] = [] if into is None else into
 
     def page(step: str, path: str, data: dict[str, str] | None = None) -> Answer:
         answer = fetch("POST" if data is not None else "GET", path, data)
@@ -133,9 +136,9 @@ def walk(fetch: Fetch, org: str, lang: str = "en", pick: int = -1) -> list[Weigh
     week = page("week", jump.location).body.decode()
     action, values = time_values(week)
     slot = action.format(values[pick])
-    form = page("details", slot).body.decode()
-    token = TOKEN.search(form)
-    assert token, "the details form has its token"
+    details = page("details", slot)
+    token = TOKEN.search(details.body.decode())
+    assert token, f"the details form (HTTP {details.status}) has no token"
     post_to = slot.split("?")[0]
     errors = page("details with errors", post_to, {"token": unescape(token[1])})
     assert errors.status == 400, f"an empty form answered {errors.status}"

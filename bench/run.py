@@ -108,6 +108,7 @@ class Bench:
         self.logs = logs
         self.settings = GunicornSettings(workers=args.workers, threads=args.threads)
         self.figures: dict[str, Any] = {}
+        self.errors: list[str] = []
 
     def load(self, name: str, user: str, host: str, **spec: Any) -> dict[str, Measured]:
         """One locust run (see loadgen.Spec)."""
@@ -155,6 +156,7 @@ class Bench:
             "upstream": upstream,
             "pages": pages,
             "memory_peak_kib": {k: list(v.values()) for k, v in memory.items()},
+            "errors": self.errors,
         }
 
     def cold(self, sandbox: SandboxProcess, widget: str, plan: Plan) -> None:
@@ -196,9 +198,12 @@ class Bench:
     def pages(self, widget: str, org: str, plan: Plan) -> list[dict[str, Any]]:
         """Every step of one booking, and the full week of the warm scenario."""
         fetch = requests_fetch(widget)
-        weights = walk(fetch, org)
-        full = weigh(fetch, "week (full)", plan.week, fetch("GET", plan.week, None).body)
-        return [w.as_dict() for w in [*weights, full]]
+        weights = [weigh(fetch, "week (full)", plan.week, fetch("GET", plan.week, None).body)]
+        try:
+            walk(fetch, org, into=weights)
+        except (AssertionError, IndexError, requests.RequestException) as error:
+            self.errors.append(f"page weight: {error}")
+        return [w.as_dict() for w in weights]
 
     def about(self) -> dict[str, Any]:
         """When, where, with what."""
@@ -230,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     report.print_report(results)
     print(f"\nJSON: {args.out / f'bench-{stamp}.json'}  (logs: {logs})")
     failed = sum(s["failures"] for s in results["scenarios"].values())
-    return 1 if failed else 0
+    for error in results["errors"]:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if failed or results["errors"] else 0
 
 
 if __name__ == "__main__":

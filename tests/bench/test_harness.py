@@ -119,6 +119,7 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert scenarios["week page, cold"]["requests"] == 2
     assert results["upstream"]["journeys"] == 2
     assert results["upstream"]["per_journey"] >= 1  # at least the booking itself
+    assert results["errors"] == []
     assert {p["step"] for p in results["pages"]} >= {"services", "week (full)", "confirmation"}
     assert all(peak > 0 for peak in results["memory_peak_kib"]["widget"])
     assert len(results["targets"]) == len(report.targets(results))
