@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 
 .PHONY: demo test lint typecheck unit bench translations clean system-deps
 
@@ -31,13 +32,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected nothing: that is a failure, not a pass.
-unit: $(STAMP)
+# tests/bench runs a tiny benchmark, so the tests need the bench extra (locust) too.
+unit: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 ## Benchmarks against a baseline: prints a table, writes bench/results/*.json (bench/README.md).
 ## Longer runs: make bench BENCH_ARGS="--duration 30 --rounds 3 --journeys 200".
-BENCH_STAMP := $(VENV)/.bench-stamp
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
