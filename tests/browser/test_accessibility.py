@@ -60,7 +60,7 @@ def test_every_step_passes_axe(
 
     page.goto(f"/{lang}/o/{browser_sandbox.main_org}/")
     check("entry: choose a location")
-    go(page, page.locator("main a[href*='here=1']").click, re.compile("here=1"))
+    go(page, page.locator("main ul.services a[href*='here=1']").click, re.compile("here=1"))
     check("entry: choose a service")
     open_service(page, template_id("colouring"))
     check("week view (this week)")

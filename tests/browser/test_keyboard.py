@@ -48,7 +48,7 @@ def test_book_with_the_keyboard_only(new_context: NewContext, widget: WidgetServ
     context, page, responses = new_context(locale="en")
     consultation = template_id("consultation")
     page.goto("/")
-    enter(page, "main a[href*='here=1']", re.compile(r"here=1"))
+    enter(page, "main ul.services a[href*='here=1']", re.compile(r"here=1"))
     enter(page, f"a[href*='/s/{consultation}/']", re.compile(f"/s/{consultation}/"))
     enter(page, "a[href*='/earliest']", WEEK_VIEW)
     enter(page, TIMES, DETAILS_FORM)
