@@ -33,7 +33,8 @@ def go(page: Page, action: Callable[[], None], to: re.Pattern[str]) -> None:
 
 def open_service(page: Page, template_id: str) -> None:
     """From the entry page (a location choice first) to the service's week view."""
-    here = page.locator("main ul.services a[href*='here=1']")  # the main location (not a language or entity link)
+    # The main location: not a language link, nor a custom-entity choice.
+    here = page.locator("main ul.services a[href*='here=1']")
     if here.count():
         go(page, here.first.click, re.compile(r"here=1"))
     go(page, page.locator(f"a[href*='/s/{template_id}/']").click, re.compile(f"/s/{template_id}/"))
