@@ -9,7 +9,7 @@ already made instead of making a second one.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from booking_app.booking.attachments import (
     send_attachment,
 )
 from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
+from booking_app.booking.entities import chosen_entity, entity_resource_ids
 from booking_app.booking.form import (
     UPSTREAM_FIELDS,
     FormFlags,
@@ -40,9 +41,8 @@ from booking_app.booking.seats import (
     max_seats,
     read_seats,
     seats_error_text,
-    seats_hint,
 )
-from booking_app.booking.slots import group_by_day
+from booking_app.booking.slots import decode_start, find_slot, group_by_day
 from booking_app.booking.timezones import customer_zone, valid_zone
 from booking_app.booking.viewmodels import service_view
 from booking_app.embed.params import utm_parameters
@@ -67,17 +67,40 @@ def form_signer() -> TokenSigner:
     return TokenSigner(current_app.config["SECRET_KEY"], FORM_SALT)
 
 
-def _valid_slot_id(slot_id: str) -> bool:
-    return slot_id.startswith("4f") and len(slot_id) == 32 and slot_id.isalnum()
-
-
-def chosen_slot(value: str) -> tuple[str, datetime]:
-    """The week view's `<slot id>.<Unix start>[.<seats left>]`, or 404."""
-    slot_id, _dot, rest = value.partition(".")
-    epoch = rest.partition(".")[0]
-    if not _valid_slot_id(slot_id) or not epoch.isdigit() or len(epoch) > 11:
+def chosen_time(value: str) -> datetime:
+    """The start a week view's button sent (`encode_start`), or 404."""
+    start = decode_start(value)
+    if start is None:
         abort(404)
-    return slot_id, datetime.fromtimestamp(int(epoch), UTC)
+    return start
+
+
+def chosen_slot(
+    lang: str,
+    org_id: str,
+    template: models.BookingTemplate,
+    org_time_zone: str,
+    start: datetime,
+    staff: str = "",
+    entity: str | None = None,
+) -> models.BookingSlot | None:
+    """The bookable slot at `start` (with `staff`, within the custom `entity`'s
+    resources); None when that time is no longer free, 503 when the upstream cannot
+    say."""
+    client = get_client()
+    try:
+        allowed = entity_resource_ids(client, org_id, chosen_entity(entity), lang)
+        return find_slot(
+            org_id,
+            template.id,
+            start,
+            ZoneInfo(valid_zone(org_time_zone) or "UTC"),
+            lang,
+            staff=staff,
+            allowed=allowed,
+        )
+    except ModuleApiError:
+        unavailable()
 
 
 def _slot_start(value: str | None) -> datetime:
@@ -118,6 +141,7 @@ def _render(
         errors=errors,
         error_texts={name: _error_text(name, key) for name, key in errors.items()},
         seats_cap=int(payload.get("n", 1)),
+        slot_id=payload.get("s", ""),
         attachment=attachment_mode(template),
         accept=ACCEPT,
         label=field_label,
@@ -138,20 +162,32 @@ def _error_text(name: str, key: str) -> str:
 def details(lang: str, org_id: str, template_id: str) -> Any:
     """The details form for the slot chosen in the week view."""
     check_ids(org_id, template_id)
-    slot_id, start = chosen_slot(request.args.get("s", ""))
+    start = chosen_time(request.args.get("s", ""))
     organization, template = load_service(lang, org_id, template_id)
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
+    staff = request.args.get("staff", "")[:32]
+    slot = chosen_slot(
+        lang, org_id, template, organization.time_zone, start, staff, request.args.get("e")
+    )
+    if slot is None:  # taken since the week view was shown
+        iso = start.astimezone(ZoneInfo(valid_zone(organization.time_zone) or "UTC")).isocalendar()
+        week = f"{iso.year}-W{iso.week:02d}"
+        args: dict[str, Any] = {"week": week, "tz": zone.key, "staff": staff or None, "gone": 1}
+        return redirect(
+            url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args),
+            303,
+        )
     payload: dict[str, Any] = {
         "o": org_id,
         "t": template_id,
-        "s": slot_id,
+        "s": slot.id,
         "a": start.isoformat(),
         "k": secrets.token_hex(16),  # the idempotency key: the appointment's customId
         "z": zone.key,
-        "st": request.args.get("staff", "")[:32],
+        "st": staff,
     }
-    hint = seats_hint(request.args.get("s", ""))
-    cap = min(max_seats(template), hint) if hint else max_seats(template)
+    left = slot.seats_left
+    cap = min(max_seats(template), left) if left else max_seats(template)
     if cap > 1:
         payload["n"] = cap  # signed: the form may offer this many seats
     utm = utm_parameters(request.args)  # the host page's campaign, for additionalData
@@ -355,8 +391,11 @@ def book_again(lang: str, org_id: str, template_id: str) -> Any:
         abort(410)
     if old.get("o") != org_id or old.get("t") != template_id:
         abort(404)
-    slot_id, start = chosen_slot(request.form.get("s", ""))
+    start = chosen_time(request.form.get("s", ""))
     organization, template = load_service(lang, org_id, template_id)
-    payload = {**old, "s": slot_id, "a": start.isoformat(), "k": secrets.token_hex(16)}
     values, _errors = validate_details(FormFlags.of(template), request.form)
+    slot = chosen_slot(lang, org_id, template, organization.time_zone, start, old.get("st", ""))
+    if slot is None:  # that one went too: offer the day's times again
+        return _slot_taken(lang, org_id, template_id, {**old, "a": start.isoformat()}, values)
+    payload = {**old, "s": slot.id, "a": start.isoformat(), "k": secrets.token_hex(16)}
     return _render(lang, organization, template, payload, form_signer().sign(payload), values, {})

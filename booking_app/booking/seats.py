@@ -38,14 +38,6 @@ def max_seats(template: models.BookingTemplate) -> int:
     return max(1, min(int(value), LIMIT))
 
 
-def seats_hint(value: str) -> int | None:
-    """The seats left that the week view's `<slot>.<start>.<left>` value names, if any."""
-    parts = value.split(".")
-    if len(parts) == 3 and parts[2].isdigit() and len(parts[2]) <= 4:
-        return int(parts[2])
-    return None
-
-
 def read_seats(form: Mapping[str, str], cap: int) -> tuple[int, str | None]:
     """(seats asked for, an error key or None); 1 when the form offers no choice."""
     if cap <= 1:

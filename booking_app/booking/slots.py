@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,11 +55,10 @@ class SlotChoice:
 
     @property
     def value(self) -> str:
-        """What the week view's button sends: `<slot id>.<start as Unix time>` (short,
-        because a busy week has hundreds of buttons), and `.<seats left>` for a course
-        (how many seats the form may offer)."""
-        value = f"{self.slot_id}.{int(self.start.timestamp())}"
-        return f"{value}.{self.seats_left}" if self.seats_left is not None else value
+        """What the week view's button sends: the start, short (`encode_start`), because
+        a busy week has hundreds of buttons. The slot id is found again from the cached
+        week when a time is chosen (`find_slot`), not repeated in every button."""
+        return encode_start(self.start)
 
     @property
     def start_iso(self) -> str:
@@ -83,6 +82,52 @@ class StaffOption:
     id: str
     name: str
     selected: bool
+
+
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def encode_start(start: datetime) -> str:
+    """A start time as minutes since the Unix epoch in base 36 (`hsz5i`)."""
+    minutes = int(start.timestamp()) // 60
+    digits = ""
+    while minutes:
+        minutes, digit = divmod(minutes, 36)
+        digits = BASE36[digit] + digits
+    return digits or "0"
+
+
+def decode_start(value: str) -> datetime | None:
+    """The start `encode_start` made, or None for anything else."""
+    if not 1 <= len(value) <= 7 or any(c not in BASE36 for c in value):
+        return None
+    return datetime.fromtimestamp(int(value, 36) * 60, UTC)
+
+
+def find_slot(
+    org_id: str,
+    template_id: str,
+    start: datetime,
+    org_zone: ZoneInfo,
+    lang: str,
+    *,
+    staff: str = "",
+    allowed: frozenset[str] | None = None,
+) -> models.BookingSlot | None:
+    """A bookable slot starting at `start` (with `staff`, or one of the `allowed`
+    resources, when given), from the week's (cached) slot list; None when there is none
+    any more. Raises ModuleApiError when the upstream cannot answer."""
+    iso = start.astimezone(org_zone).isocalendar()
+    found = get_client().list_week(org_id, template_id, iso.year, iso.week, lang=lang)
+    for slot in found.slots:
+        if slot.start != start or (slot.seats_left is not None and slot.seats_left <= 0):
+            continue
+        if staff and staff not in slot.resource_ids:
+            continue
+        if allowed is not None and not allowed.intersection(slot.resource_ids):
+            continue
+        return slot
+    return None
 
 
 def week_param(value: str | None, today: date) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from babel.dates import get_timezone_name
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from booking_app.booking.blueprint import check_ids, get_client, unavailable, url_language
-from booking_app.booking.details import chosen_slot, same_origin
+from booking_app.booking.details import chosen_slot, chosen_time, same_origin
 from booking_app.booking.ics import CalendarEntry, calendar_response, change_sequence
 from booking_app.booking.slots import WeekLinks, earliest_redirect, week_page
 from booking_app.booking.timezones import customer_zone, valid_zone
@@ -111,13 +111,13 @@ def _load(lang: str, org_id: str, token: str) -> Managed:
     )
 
 
-def _template(lang: str, managed: Managed) -> models.BookingTemplate | None:
-    """The appointment's service, if the business still offers it."""
+def _template(lang: str, ref: ManageRef) -> models.BookingTemplate | None:
+    """The appointment's service, if the business still offers it (cached)."""
     try:
-        templates = get_client().list_booking_templates(managed.ref.org_id, lang=lang)
+        templates = get_client().list_booking_templates(ref.org_id, lang=lang)
     except ModuleApiError:
         return None
-    return next((t for t in templates if t.id == managed.ref.template_id), None)
+    return next((t for t in templates if t.id == ref.template_id), None)
 
 
 def _service_name(lang: str, managed: Managed) -> str:
@@ -280,7 +280,7 @@ def _not_reached() -> str:
 
 # Move ---------------------------------------------------------------------------------
 def _move_week(lang: str, managed: Managed, notice: str = "", status: int = 200) -> Any:
-    template = _template(lang, managed)
+    template = _template(lang, managed.ref)
     if template is None:
         abort(404)
     ids: dict[str, Any] = {"lang": lang, "org_id": managed.ref.org_id, "token": managed.token}
@@ -311,6 +311,10 @@ def _unchangeable(lang: str, managed: Managed, status: int = 409) -> Any:
 
 def _already_cancelled() -> str:
     return _("This appointment is already cancelled.")
+
+
+def _time_taken() -> str:
+    return _("Sorry, that time has just been taken. Please choose another one.")
 
 
 def _several_seats() -> str:
@@ -344,7 +348,7 @@ def move_earliest(lang: str, org_id: str, token: str) -> Any:
 @bp.get(f"{PREFIX}/move/confirm")
 def move_form(lang: str, org_id: str, token: str) -> Any:
     """Old time → new time, and a button to make the change."""
-    _slot_id, start = chosen_slot(request.args.get("s", ""))
+    start = chosen_time(request.args.get("s", ""))
     managed = _load(lang, org_id, token)
     if not managed.changeable:
         return _unchangeable(lang, managed)
@@ -358,6 +362,7 @@ def move_form(lang: str, org_id: str, token: str) -> Any:
         new_when_customer=new["when_customer"],
         new_when_business=new["when_business"],
         slot=request.args["s"],
+        staff_filter=request.args.get("staff", "")[:32],
         tz=managed.zone.key,
     )
 
@@ -371,8 +376,20 @@ def move(lang: str, org_id: str, token: str) -> Any:
     ref = load_ref(org_id, token)
     if ref.group:
         return _show(lang, _load(lang, org_id, token), _several_seats(), 409)
-    slot_id, start = chosen_slot(request.form.get("s", ""))
+    start = chosen_time(request.form.get("s", ""))
     zone = valid_zone(request.form.get("tz")) or ref.zone
+    template = _template(lang, ref)
+    if template is None:
+        abort(404)
+    try:  # cached: the move itself is the only upstream request on the warm path
+        org_zone = get_client().get_organization(org_id, lang=lang).time_zone
+    except ModuleApiError:
+        unavailable()
+    staff = request.form.get("staff", "")[:32]
+    slot = chosen_slot(lang, org_id, template, org_zone, start, staff)
+    if slot is None:  # taken since the week view was shown
+        return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409)
+    slot_id = slot.id
 
     def send() -> dict[str, Any]:
         moved = get_client().move_appointment(org_id, ref.appointment_id, slot_id, lang=lang)
@@ -382,9 +399,7 @@ def move(lang: str, org_id: str, token: str) -> Any:
         outcome = run_once(f"move:{org_id}:{ref.appointment_id}:{slot_id}", send)
     except (ConflictError, ValidationError) as refused:
         if "bookingSlotId" in refused.parameters:
-            managed = _load(lang, org_id, token)
-            notice = _("Sorry, that time has just been taken. Please choose another one.")
-            return _move_week(lang, managed, notice, 409)
+            return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409)
         return _show(lang, _load(lang, org_id, token), _refusal(refused), 409)
     except NotFoundError:
         abort(404)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import datetime
 from html import unescape
 from threading import Barrier
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from booking_app.booking.slots import decode_start
 from booking_app.i18n import UI_LANGUAGES
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
@@ -38,6 +39,13 @@ def time_links(page: TestResponse) -> list[str]:
     )
     values = re.findall(r'<button name="s" value="([^"]+)"', form[2])
     return [f"{unescape(form[1])}?s={v}{hidden}" for v in values]
+
+
+def chosen_start(url: str) -> datetime:
+    """The start a week view's time link chooses."""
+    start = decode_start(parse_qs(urlsplit(url).query)["s"][0])
+    assert start is not None
+    return start
 
 
 def no_cookies(page: TestResponse) -> TestResponse:
@@ -239,14 +247,50 @@ def test_staff_choice_filters_the_times(app: Flask, sandbox: SandboxProcess) -> 
     bens = time_links(only_ben)
     assert all(f"staff={ben}" in url for url in bens)
     assert len(bens) <= len(anyone)
-    # Every time offered "with Ben" is a slot whose resource combination is Ben's.
-    chosen = {u.split("s=")[1].split(".")[0] for u in bens}
-    assert chosen
+    # Every time offered "with Ben" is a time Ben is free, and choosing one books Ben.
     tpl = haircut.split("/s/")[1].strip("/")
-    day = date.fromtimestamp(int(bens[0].split("s=")[1].split(".")[1].split("&")[0]))
-    combos = {
-        s["id"]: s["bookingResourceCombination"]
-        for s in ModuleApi(sandbox, sandbox.main_org).week(tpl, day)["list"]
+    starts = {chosen_start(u) for u in bens}
+    week_slots = ModuleApi(sandbox, sandbox.main_org).week(tpl, min(starts).date())["list"]
+    bens_times = {
+        datetime.fromisoformat(s["timestamp"])
+        for s in week_slots
+        if s["bookingResourceCombination"] == [ben]
     }
-    assert all(combos[slot] == [ben] for slot in chosen if slot in combos)
-    assert any(slot in combos for slot in chosen)
+    assert starts <= bens_times
+    form = client.get(bens[0]).get_data(as_text=True)
+    slot = re.search(r'data-slot="(4f[0-9A-Za-z]{30})"', form)
+    assert slot
+    combos = {s["id"]: s["bookingResourceCombination"] for s in week_slots}
+    assert combos[slot[1]] == [ben]
+
+
+def test_a_time_taken_before_the_form_opens_leads_back_to_the_week(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    client = app.test_client()
+    api = ModuleApi(sandbox)
+    beard = api.template_id("beard-trim")  # one barber: one slot per time
+    jump = client.get(f"/en/o/{sandbox.main_org}/s/{beard}/earliest")
+    week = client.get(jump.headers["Location"])
+    url = time_links(week)[-1]
+    start = chosen_start(url)
+    (slot,) = [
+        s
+        for s in api.free_slots(beard, start.date())
+        if datetime.fromisoformat(s["timestamp"]) == start
+    ]
+    assert api.book(slot["id"]).status_code == 201  # someone else, meanwhile
+    client = widget_for(sandbox).test_client()  # whose week cache is not this one's
+    answer = client.get(url)
+    assert answer.status_code == 303
+    assert "gone=1" in answer.headers["Location"]
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "that time has just been taken" in page
+
+
+@pytest.mark.parametrize("value", ["", "zzzzzzzz", "4f" + "0" * 30 + ".1795703400", "-1", "ABC"])
+def test_malformed_time_values_are_404(app: Flask, sandbox: SandboxProcess, value: str) -> None:
+    api = ModuleApi(sandbox)
+    beard = api.template_id("beard-trim")
+    answer = app.test_client().get(f"/en/o/{sandbox.main_org}/s/{beard}/book?s={quote(value)}")
+    assert answer.status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 from threading import Barrier
 from typing import Any
@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from booking_app.booking.slots import encode_start
 from tests.integration.test_booking_flow import DETAILS, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, iso_week
@@ -40,18 +41,23 @@ def week_url(org: str, course: str, slot: dict[str, Any]) -> str:
     return f"/en/o/{org}/s/{course}/?week={year}-W{week:02d}&tz=Europe/Berlin"
 
 
-def open_course_form(client: FlaskClient, week: str, slot_id: str) -> tuple[str, str, str]:
+def offers(url: str, slot: dict[str, Any]) -> bool:
+    """Whether a week view's time link chooses the slot's date."""
+    return f"s={encode_start(datetime.fromisoformat(slot['timestamp']))}&" in url + "&"
+
+
+def open_course_form(client: FlaskClient, week: str, slot: dict[str, Any]) -> tuple[str, str, str]:
     """(POST URL, token, form HTML) of the date's details form."""
-    url = next(u for u in time_links(client.get(week)) if f"s={slot_id}." in u)
+    url = next(u for u in time_links(client.get(week)) if offers(u, slot))
     html = client.get(url).get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', html)
     assert token
     return url.split("?")[0], token[1], html
 
 
-def book_from_week(client: FlaskClient, week: str, slot_id: str) -> int:
+def book_from_week(client: FlaskClient, week: str, slot: dict[str, Any]) -> int:
     """Choose the date in the week view and book one seat; the booking's status."""
-    url, token, _html = open_course_form(client, week, slot_id)
+    url, token, _html = open_course_form(client, week, slot)
     return client.post(url, data={**DETAILS, "token": token}).status_code
 
 
@@ -64,7 +70,7 @@ def course_form(
     slot = untouched_date(api, course, weeks_ahead)
     client = app.test_client()
     week = week_url(sandbox.main_org, course, slot)
-    url, token, html = open_course_form(client, week, slot["id"])
+    url, token, html = open_course_form(client, week, slot)
     return api, course, slot, client, url, token, html
 
 
@@ -81,7 +87,7 @@ def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
     assert f"{total} of {total} seats left" in html
 
     for booked in range(1, total):
-        assert book_from_week(client, week, slot["id"]) == 303
+        assert book_from_week(client, week, slot) == 303
         left = total - booked
         seats = "seat" if left == 1 else "seats"
         assert f"{left} of {total} {seats} left" in client.get(week).get_data(as_text=True)
@@ -90,11 +96,10 @@ def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
     html = client.get(week).get_data(as_text=True)
     assert f"1 of {total} seat left" in html
     barrier = Barrier(3)
-    slot_id = slot["id"]
     forms = []
     for _ in range(3):
         other = app.test_client()
-        url = next(u for u in time_links(other.get(week)) if f"s={slot_id}." in u)
+        url = next(u for u in time_links(other.get(week)) if offers(u, slot))
         token = re.search(r'name="token" value="([^"]+)"', other.get(url).get_data(as_text=True))
         assert token
         forms.append((url.split("?")[0], token[1]))
@@ -115,7 +120,7 @@ def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
     assert listed["seatsLeft"] == 0
     html = client.get(week).get_data(as_text=True)
     assert "fully booked" in html
-    assert not [u for u in time_links(client.get(week)) if f"s={slot_id}." in u]
+    assert not [u for u in time_links(client.get(week)) if offers(u, slot)]
 
 
 def test_seats_are_translated(app: Flask, sandbox: SandboxProcess) -> None:

@@ -4,14 +4,14 @@ services and the staff (the demo: short or long hair), against a real sandbox.""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from html import unescape
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.integration.test_booking_flow import links, time_links
+from tests.integration.test_booking_flow import chosen_start, links, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
 from tests.support.sandbox import SandboxProcess
@@ -73,13 +73,23 @@ def test_the_choice_narrows_the_staff_and_the_times(
     html = week.get_data(as_text=True)
     assert "Ben Okafor" not in html, "the barber does no long hair"
     assert "Anna" in html
-    offered = {u.split("s=")[1].split(".")[0] for u in time_links(week)}
+    offered = {chosen_start(u) for u in time_links(week)}
     assert offered
     monday = re.search(r"week=(\d{4})-W(\d{2})", jump.headers["Location"])
     assert monday
     day = date.fromisocalendar(int(monday[1]), int(monday[2]), 1)
-    combos = {s["id"]: set(s["bookingResourceCombination"]) for s in api.free_slots(haircut, day)}
-    assert all(combos[s] & allowed and ben not in combos[s] for s in offered)
+    free = api.free_slots(haircut, day)
+    with_allowed = {
+        datetime.fromisoformat(s["timestamp"])
+        for s in free
+        if set(s["bookingResourceCombination"]) & allowed
+    }
+    assert offered <= with_allowed, "every time offered has Anna or Chloé free"
+    form = client.get(time_links(week)[0]).get_data(as_text=True)
+    chosen = re.search(r'data-slot="(4f[0-9A-Za-z]{30})"', form)
+    assert chosen
+    (slot,) = [s for s in free if s["id"] == chosen[1]]
+    assert ben not in slot["bookingResourceCombination"], "choosing a time books Anna or Chloé"
     back = links(week, "here=1")
     assert back, "back to the chosen services"
     assert f"e={long}" in back[0]

@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from booking_app.booking.slots import decode_start
 from tests.integration.test_booking_flow import DETAILS, links, no_cookies, open_form, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
@@ -206,8 +207,15 @@ def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
     before = shown(api, booked["id"])
     confirm = pick_new_time(client, booked["manage"])
     action, fields = post_form(confirm)
-    slot_id = fields["s"].split(".")[0]
-    assert api.book(slot_id).status_code == 201  # someone else is faster
+    start = decode_start(fields["s"])
+    assert start is not None
+    taken = [  # others are faster: every free slot at that time goes
+        slot["id"]
+        for slot in api.free_slots(booked["template"], start.date())
+        if datetime.fromisoformat(slot["timestamp"]) == start
+    ]
+    assert taken
+    assert all(api.book(slot_id).status_code == 201 for slot_id in taken)
     answer = client.post(action, data=fields)
     assert answer.status_code == 409
     html = answer.get_data(as_text=True)
