@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from bench.page_weight import time_values
+from booking_app.booking.slots import decode_start
 
 SERVICE = re.compile(r'href="([^"]*/s/fc[^"]*)"')
 
@@ -54,12 +55,16 @@ def weeks_from(first: date, last: date) -> list[str]:
 
 
 def apart(values: list[str], gap_s: int) -> list[str]:
-    """Times (`<slot id>.<Unix start>`) at least `gap_s` seconds apart: two bookings
-    of overlapping times could take one person twice, and one would be refused."""
+    """Times (the week view's values, `encode_start`) at least `gap_s` seconds apart:
+    two bookings of overlapping times could take one person twice, and one would be
+    refused."""
     kept: list[str] = []
     last = None
     for value in values:
-        start = int(value.rsplit(".", 1)[1])
+        decoded = decode_start(value)
+        if decoded is None:
+            continue
+        start = int(decoded.timestamp())
         if last is None or start >= last + gap_s:
             kept.append(value)
             last = start

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from bench.baseline.app import app as baseline_app
 from bench.page_weight import weigh
 from bench.plan import apart, iso_week, list_week_path
 from bench.servers import children, vm_hwm_kib
+from booking_app.booking.slots import encode_start
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +55,8 @@ def test_peak_memory_is_read_from_proc() -> None:
 
 
 def test_journey_times_do_not_overlap() -> None:
-    values = [f"4fslot{n}.{1_800_000_000 + n * 900}" for n in range(12)]
+    base = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    values = [encode_start(base + timedelta(minutes=15 * n)) for n in range(12)]
     kept = apart(values, 3600)
     assert kept == [values[0], values[4], values[8]]
 
