@@ -309,11 +309,21 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
     return week_page(lang, organization, template, links, hidden=hidden, allowed=allowed)
 
 
+NARROW_WEEKS = 8  # how far past the first free slot to look for the chosen staff's
+
+
 def earliest_redirect(
-    lang: str, org_id: str, template_id: str, week_url: Callable[..., str]
+    lang: str,
+    org_id: str,
+    template_id: str,
+    week_url: Callable[..., str],
+    *,
+    allowed: frozenset[str] | None = None,
 ) -> Any:
-    """303 to the week of the first free slot (keeping `tz` and `staff`), or to this
-    week with `none=1` when nothing is free any more."""
+    """303 to the week of the first free slot (keeping `tz`, `staff`, `c`, `e`), or to
+    this week with `none=1` when nothing is free any more. With a staff choice or a
+    custom entity's `allowed` resources, the first week that has one of theirs (within
+    NARROW_WEEKS of the first free slot; else that slot's week)."""
     client = get_client()
     try:
         slot = client.earliest_slot(org_id, template_id, lang=lang)
@@ -323,18 +333,55 @@ def earliest_redirect(
     except ModuleApiError:
         unavailable()
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff", "c", "e")}
-    if slot is not None:
-        org_zone = ZoneInfo(valid_zone(org.time_zone) or "UTC")
-        iso = slot.start.astimezone(org_zone).isocalendar()
-        args["week"] = week_label(iso.year, iso.week)
-    else:
-        args["none"] = "1"
-    return redirect(week_url(**args), 303)
+    if slot is None:
+        return redirect(week_url(**args, none="1"), 303)
+    org_zone = ZoneInfo(valid_zone(org.time_zone) or "UTC")
+    first = slot.start.astimezone(org_zone).date()
+    week = _first_week_with(org_id, template_id, first, lang, args.get("staff", ""), allowed)
+    iso = (week or first).isocalendar()
+    return redirect(week_url(**args, week=week_label(iso.year, iso.week)), 303)
+
+
+def _first_week_with(
+    org_id: str,
+    template_id: str,
+    first: date,
+    lang: str,
+    staff: str,
+    allowed: frozenset[str] | None,
+) -> date | None:
+    """A day of the first week from `first` with a free slot of `staff` / `allowed`."""
+    if not staff and allowed is None:
+        return first
+    last_day = date(datetime.now(UTC).year + 1, 12, 31)  # the API serves no later year
+    day = first
+    for _week in range(NARROW_WEEKS):
+        if day > last_day:
+            break
+        iso = day.isocalendar()
+        try:
+            found = get_client().list_week(org_id, template_id, iso.year, iso.week, lang=lang)
+        except ModuleApiError:
+            return None
+        for candidate in found.slots:
+            if candidate.seats_left is not None and candidate.seats_left <= 0:
+                continue
+            if staff and staff not in candidate.resource_ids:
+                continue
+            if allowed is not None and not allowed.intersection(candidate.resource_ids):
+                continue
+            return day
+        day += timedelta(days=7)
+    return None
 
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/earliest")
 def earliest(lang: str, org_id: str, template_id: str) -> Any:
     """Jump to the week of the first free slot."""
+    from booking_app.booking.entities import chosen_entity, entity_resource_ids
+
     check_ids(org_id, template_id)
     week_url = partial(url_for, "booking.slots", lang=lang, org_id=org_id, template_id=template_id)
-    return earliest_redirect(lang, org_id, template_id, week_url)
+    entity = chosen_entity(request.args.get("e"))
+    allowed = entity_resource_ids(get_client(), org_id, entity, lang)
+    return earliest_redirect(lang, org_id, template_id, week_url, allowed=allowed)

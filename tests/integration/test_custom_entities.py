@@ -109,3 +109,19 @@ def test_unknown_entity_is_404_and_a_malformed_one_is_ignored(
     page = client.get(f"/en/o/{org}/?here=1&e=<script>")
     assert page.status_code == 200
     assert "Beard trim" in names(page.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("who", ["ben", "chloe"])
+def test_earliest_lands_on_a_week_with_the_chosen_staffs_times(
+    client: FlaskClient, sandbox: SandboxProcess, who: str
+) -> None:
+    api = ModuleApi(sandbox)
+    haircut = api.template_id("haircut")
+    staff = api.resources()[who]["id"]
+    jump = client.get(f"/en/o/{sandbox.main_org}/s/{haircut}/earliest?staff={staff}")
+    assert jump.status_code == 303
+    assert f"staff={staff}" in jump.headers["Location"]
+    assert time_links(client.get(jump.headers["Location"])), "the week has their times"
+    long = entity_ids(api)["hair-long"]
+    jump = client.get(f"/en/o/{sandbox.main_org}/s/{haircut}/earliest?e={long}")
+    assert time_links(client.get(jump.headers["Location"])), "the week has long-hair times"
