@@ -100,6 +100,21 @@ def decode_start(value: str) -> datetime | None:
     return datetime.fromtimestamp(int(value, 16) * 60, UTC)
 
 
+def offered(
+    slot: models.BookingSlot, staff: str = "", allowed: frozenset[str] | None = None
+) -> bool:
+    """Whether the week view offers `slot` for this staff choice and these `allowed`
+    resources (a custom entity's)."""
+    if staff and staff not in slot.resource_ids:
+        return False
+    return allowed is None or not allowed.isdisjoint(slot.resource_ids)
+
+
+def bookable(slot: models.BookingSlot) -> bool:
+    """Not a fully booked course date."""
+    return slot.seats_left is None or slot.seats_left > 0
+
+
 def find_slot(
     org_id: str,
     template_id: str,
@@ -116,13 +131,8 @@ def find_slot(
     iso = start.astimezone(org_zone).isocalendar()
     found = get_client().list_week(org_id, template_id, iso.year, iso.week, lang=lang)
     for slot in found.slots:
-        if slot.start != start or (slot.seats_left is not None and slot.seats_left <= 0):
-            continue
-        if staff and staff not in slot.resource_ids:
-            continue
-        if allowed is not None and not allowed.intersection(slot.resource_ids):
-            continue
-        return slot
+        if slot.start == start and bookable(slot) and offered(slot, staff, allowed):
+            return slot
     return None
 
 
@@ -165,9 +175,7 @@ def group_by_day(
     `staff`, or with any of the `allowed` resources, when given)."""
     by_day: dict[date, dict[datetime, models.BookingSlot]] = {}
     for slot in slots:
-        if staff and staff not in slot.resource_ids:
-            continue
-        if allowed is not None and not allowed.intersection(slot.resource_ids):
+        if not offered(slot, staff, allowed):
             continue
         local = slot.start.astimezone(zone)
         by_day.setdefault(local.date(), {}).setdefault(local, slot)  # one entry per time
@@ -363,13 +371,7 @@ def _first_week_with(
             found = get_client().list_week(org_id, template_id, iso.year, iso.week, lang=lang)
         except ModuleApiError:
             return None
-        for candidate in found.slots:
-            if candidate.seats_left is not None and candidate.seats_left <= 0:
-                continue
-            if staff and staff not in candidate.resource_ids:
-                continue
-            if allowed is not None and not allowed.intersection(candidate.resource_ids):
-                continue
+        if any(bookable(c) and offered(c, staff, allowed) for c in found.slots):
             return day
         day += timedelta(days=7)
     return None
