@@ -89,8 +89,8 @@ def test_page_weight_sees_third_party_requests_and_web_fonts() -> None:
 
 def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     # Not imported here: locust's gevent would patch this test process.
-    if importlib.util.find_spec("locust") is None:
-        pytest.skip("locust is missing: `make bench` installs the bench extra")
+    # `make test` installs the bench extra: without locust the install is broken.
+    assert importlib.util.find_spec("locust") is not None, "locust missing: make test installs it"
     run = subprocess.run(
         [
             sys.executable,

@@ -76,7 +76,7 @@ class _HostHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, *args: Any) -> None:
-        pass
+        """Silent: the host page's requests are not the test's output."""
 
 
 @dataclass

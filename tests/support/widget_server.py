@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -69,11 +69,9 @@ class WidgetServer:
             if self.proc.poll() is not None:
                 code = self.proc.returncode
                 raise RuntimeError(f"the widget exited with {code}: {self.errors()}")
-            try:
+            with suppress(requests.RequestException):  # not listening yet
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.RequestException:
-                pass
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"the widget did not start: {self.errors()}")
