@@ -47,7 +47,6 @@ from booking_app.booking.timezones import customer_zone, valid_zone
 from booking_app.booking.viewmodels import service_view
 from booking_app.embed.params import utm_parameters
 from booking_app.i18n import _
-from booking_app.manage.once import run_once
 from booking_app.moduleapi import (
     ApiConnectionError,
     ConflictError,
@@ -57,6 +56,7 @@ from booking_app.moduleapi import (
     ValidationError,
     models,
 )
+from booking_app.once import run_once
 from booking_app.tokens import FORM_SALT, InvalidToken, TokenSigner
 
 FORM_MAX_AGE = 2 * 3600

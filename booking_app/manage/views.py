@@ -33,7 +33,6 @@ from booking_app.booking.viewmodels import (
 )
 from booking_app.i18n import _, pick_translation
 from booking_app.manage.links import ManageRef, load_ref, manage_token
-from booking_app.manage.once import run_once
 from booking_app.moduleapi import (
     ApiConnectionError,
     ConflictError,
@@ -43,6 +42,7 @@ from booking_app.moduleapi import (
     ValidationError,
     models,
 )
+from booking_app.once import run_once
 
 bp = Blueprint("manage", __name__)
 bp.url_value_preprocessor(url_language)

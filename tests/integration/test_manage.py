@@ -224,43 +224,47 @@ def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
     assert shown(api, booked["id"])["start"] == before["start"], "nothing moved"
 
 
-def test_concurrent_double_cancel_cancels_once(
-    app: Flask, sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
-) -> None:
-    action, fields = post_form(app.test_client().get(f"{booked['manage']}/cancel"))
+def at_once(
+    app: Flask,
+    sandbox: SandboxProcess,
+    action: str,
+    fields: dict[str, str],
+    times: int,
+    route_end: str,
+) -> tuple[list[int], int]:
+    """POST the same form `times` times at the same moment from separate clients:
+    (the statuses, how many upstream requests ended in `route_end`)."""
     sandbox.reset_counters()
-    barrier = Barrier(2)
+    barrier = Barrier(times)
 
-    def cancel(_: int) -> int:
+    def submit(_: int) -> int:
         client = app.test_client()
         barrier.wait()
         return client.post(action, data=fields).status_code
 
-    with ThreadPoolExecutor(2) as pool:
-        statuses = list(pool.map(cancel, range(2)))
+    with ThreadPoolExecutor(times) as pool:
+        statuses = list(pool.map(submit, range(times)))
+    routes = sandbox.counters()["routes"].items()
+    return statuses, sum(n for route, n in routes if route.endswith(route_end))
+
+
+def test_concurrent_double_cancel_cancels_once(
+    app: Flask, sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
+) -> None:
+    action, fields = post_form(app.test_client().get(f"{booked['manage']}/cancel"))
+    statuses, upstream = at_once(app, sandbox, action, fields, 2, "/cancel")
     assert statuses == [303, 303]
     assert shown(api, booked["id"])["canceled"] is True
-    cancels = [n for route, n in sandbox.counters()["routes"].items() if route.endswith("/cancel")]
-    assert sum(cancels) == 1, "one cancellation reached the upstream"
+    assert upstream == 1, "one cancellation reached the upstream"
 
 
 def test_double_submitted_move_moves_once(
     app: Flask, sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
 ) -> None:
     action, fields = post_form(pick_new_time(app.test_client(), booked["manage"]))
-    sandbox.reset_counters()
-    barrier = Barrier(3)
-
-    def move(_: int) -> int:
-        client = app.test_client()
-        barrier.wait()
-        return client.post(action, data=fields).status_code
-
-    with ThreadPoolExecutor(3) as pool:
-        statuses = list(pool.map(move, range(3)))
+    statuses, upstream = at_once(app, sandbox, action, fields, 3, "/move")
     assert statuses == [303, 303, 303]
-    moves = [n for route, n in sandbox.counters()["routes"].items() if route.endswith("/move")]
-    assert sum(moves) == 1
+    assert upstream == 1
     assert shown(api, booked["id"])["moved"] is True
 
 

@@ -1,4 +1,4 @@
-"""Do a change once, even when the same form is submitted twice at the same moment.
+"""Do a write once, even when the same form is submitted twice at the same moment.
 
 The first request takes a short lock in the shared cache (Redis across processes)
 and records its outcome; a duplicate waits for that outcome instead of sending the
