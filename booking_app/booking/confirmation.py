@@ -15,7 +15,7 @@ from flask import Response, abort, current_app, g, redirect, render_template, re
 
 from booking_app.booking.blueprint import bp, check_ids, load_service
 from booking_app.booking.ics import CalendarEntry, calendar_response
-from booking_app.booking.timezones import valid_zone
+from booking_app.booking.timezones import business_zone, valid_zone
 from booking_app.booking.viewmodels import format_span, resource_name, service_view
 from booking_app.i18n import _
 from booking_app.manage.links import manage_token, manage_url
@@ -111,7 +111,7 @@ def _details(lang: str, org_id: str, data: dict[str, Any]) -> dict[str, Any]:
         "end": end,
         "staff": [names[r] for r in data.get("r", []) if r in names],
         "zone": ZoneInfo(valid_zone(data.get("z")) or org.time_zone or "UTC"),
-        "org_zone": ZoneInfo(valid_zone(org.time_zone) or "UTC"),
+        "org_zone": business_zone(org.time_zone),
     }
 
 

@@ -12,7 +12,6 @@ import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_timezone_name
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -42,8 +41,8 @@ from booking_app.booking.seats import (
     read_seats,
     seats_error_text,
 )
-from booking_app.booking.slots import decode_start, find_slot, group_by_day
-from booking_app.booking.timezones import customer_zone, valid_zone
+from booking_app.booking.slots import decode_start, find_slot, group_by_day, week_label
+from booking_app.booking.timezones import business_zone, customer_zone
 from booking_app.booking.viewmodels import service_view
 from booking_app.embed.params import utm_parameters
 from booking_app.i18n import _
@@ -94,7 +93,7 @@ def chosen_slot(
             org_id,
             template.id,
             start,
-            ZoneInfo(valid_zone(org_time_zone) or "UTC"),
+            business_zone(org_time_zone),
             lang,
             staff=staff,
             allowed=allowed,
@@ -170,8 +169,8 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
         lang, org_id, template, organization.time_zone, start, staff, request.args.get("e")
     )
     if slot is None:  # taken since the week view was shown
-        iso = start.astimezone(ZoneInfo(valid_zone(organization.time_zone) or "UTC")).isocalendar()
-        week = f"{iso.year}-W{iso.week:02d}"
+        iso = start.astimezone(business_zone(organization.time_zone)).isocalendar()
+        week = week_label(iso.year, iso.week)
         args: dict[str, Any] = {"week": week, "tz": zone.key, "staff": staff or None, "gone": 1}
         return redirect(
             url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args),
@@ -350,7 +349,7 @@ def _slot_taken(
     never in a URL)."""
     organization, template = load_service(lang, org_id, template_id)
     zone = customer_zone(payload.get("z"), None, organization.time_zone)
-    org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
+    org_zone = business_zone(organization.time_zone)
     day = _slot_start(payload.get("a")).astimezone(org_zone).date()
     staff = payload.get("st") or ""
     try:
@@ -372,7 +371,7 @@ def _slot_taken(
             lang=lang,
             org_id=org_id,
             template_id=template_id,
-            week=f"{iso.year}-W{iso.week:02d}",
+            week=week_label(iso.year, iso.week),
             tz=zone.key,
             staff=staff or None,
         ),

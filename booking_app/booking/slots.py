@@ -16,7 +16,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
 from booking_app.booking.pagecache import cached_page
-from booking_app.booking.timezones import customer_zone, valid_zone
+from booking_app.booking.timezones import business_zone, customer_zone
 from booking_app.booking.viewmodels import OrganizationView, resource_name, service_view
 from booking_app.i18n import _
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
@@ -230,7 +230,7 @@ def week_page(
     `staff`, `tz`, `btz`); 404 outside this week .. Dec 31 next year, 503 when the
     upstream cannot answer. `hidden` goes into the pick form unchanged; `zone_hint`
     is the zone to use when the query names none."""
-    org_zone = ZoneInfo(valid_zone(organization.time_zone) or "UTC")
+    org_zone = business_zone(organization.time_zone)
     zone = customer_zone(
         request.args.get("tz") or zone_hint, request.args.get("btz"), organization.time_zone
     )
@@ -343,7 +343,7 @@ def earliest_redirect(
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff", "c", "e")}
     if slot is None:
         return redirect(week_url(**args, none="1"), 303)
-    org_zone = ZoneInfo(valid_zone(org.time_zone) or "UTC")
+    org_zone = business_zone(org.time_zone)
     first = slot.start.astimezone(org_zone).date()
     week = _first_week_with(org_id, template_id, first, lang, args.get("staff", ""), allowed)
     iso = (week or first).isocalendar()

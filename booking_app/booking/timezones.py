@@ -26,3 +26,8 @@ def customer_zone(explicit: str | None, browser: str | None, organization: str) 
         if valid:
             return ZoneInfo(valid)
     return ZoneInfo("UTC")
+
+
+def business_zone(name: str | None) -> ZoneInfo:
+    """The organization's zone (UTC when it names none we know): weeks are its weeks."""
+    return ZoneInfo(valid_zone(name) or "UTC")

@@ -23,7 +23,7 @@ from booking_app.booking.blueprint import check_ids, get_client, unavailable, ur
 from booking_app.booking.details import chosen_slot, chosen_time, same_origin
 from booking_app.booking.ics import CalendarEntry, calendar_response, change_sequence
 from booking_app.booking.slots import WeekLinks, earliest_redirect, week_page
-from booking_app.booking.timezones import customer_zone, valid_zone
+from booking_app.booking.timezones import business_zone, customer_zone, valid_zone
 from booking_app.booking.viewmodels import (
     OrganizationView,
     format_span,
@@ -107,7 +107,7 @@ def _load(lang: str, org_id: str, token: str) -> Managed:
         organization=organization_view(org),
         appointment=appointment,
         zone=customer_zone(request.args.get("tz") or ref.zone, None, org.time_zone),
-        org_zone=ZoneInfo(valid_zone(org.time_zone) or "UTC"),
+        org_zone=business_zone(org.time_zone),
     )
 
 
