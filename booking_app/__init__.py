@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from booking_app import cache, errors, i18n, ratelimit, request_log, security
-from booking_app.config import ConfigError, Settings, load_settings
+from booking_app import cache, clock, errors, i18n, ratelimit, request_log, security
+from booking_app.config import ConfigError, Settings, clock_for, load_settings
 from booking_app.paths import resource_dir
 
 __all__ = ["ConfigError", "create_app"]
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config)
+    app.extensions[clock.EXTENSION] = clock_for(settings)  # every "now" of this app
     cache.init_app(app, settings)
     request_log.init_app(app)  # first: it must see requests the rate limiter refuses
     ratelimit.init_app(app, settings)

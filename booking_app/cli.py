@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-from datetime import datetime
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 from flask.cli import FlaskGroup
 
+from booking_app.clock import NOW_VARIABLE, SINCE_VARIABLE, Clock, ClockError, parse_instant
 from booking_app.config import ConfigError
 
 
@@ -52,7 +53,12 @@ def cli() -> None:
 )
 @click.option("--quirks", is_flag=True, help="Answer with the SDK sample data's quirks.")
 @click.option("--control", is_flag=True, help="Mount the fault/counter control API.")
-@click.option("--now", "now", default=None, help="Pin the clock (ISO datetime with offset).")
+@click.option(
+    "--now",
+    "now",
+    default=None,
+    help="Start the clock at this ISO instant (default: BOOKING_NOW, else the real time).",
+)
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 def sandbox_command(
     host: str,
@@ -76,14 +82,10 @@ def sandbox_command(
     from booking_app.sandbox.app import create_sandbox_app
     from booking_app.sandbox.seed import DEMO_BRANCH_IDS, DEMO_MODULE_ID, DEMO_ORG_ID
 
-    pinned = None
-    if now:
-        try:
-            pinned = datetime.fromisoformat(now)
-        except ValueError:
-            raise click.BadParameter("use an ISO datetime like 2026-11-23T09:00:00+00:00") from None
-        if pinned.tzinfo is None:
-            raise click.BadParameter("the time needs a UTC offset", param_hint="--now")
+    try:
+        clock = Clock.starting_at(parse_instant(now, "--now")) if now else Clock.from_environ()
+    except ClockError as error:
+        raise click.ClickException(str(error)) from None
     if db_path is None:
         db_path = Path(tempfile.mkdtemp(prefix="booking-sandbox-")) / "sandbox.db"
     app = create_sandbox_app(
@@ -92,7 +94,7 @@ def sandbox_command(
         token_ttl=token_ttl,
         quirks=quirks,
         control=control,
-        now=pinned,
+        clock_offset=clock.offset,
     )
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True  # type: ignore[attr-defined]
@@ -132,7 +134,12 @@ def sandbox_command(
     type=click.Path(dir_okay=False, path_type=Path),
 )
 def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
-    """Run the sandbox with its demo seed and the widget against it."""
+    """Run the sandbox with its demo seed and the widget against it.
+
+    `BOOKING_NOW` reaches both, with one `BOOKING_NOW_SINCE`, so that the page shows
+    what it will show at that instant (New Year's Eve, a DST night) and the sandbox
+    agrees."""
+    shared = _shared_clock_environ()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     sandbox = subprocess.Popen(  # noqa: S603
         [
@@ -149,6 +156,7 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         ],
         stdout=subprocess.PIPE,
         text=True,
+        env=shared,
     )
     assert sandbox.stdout is not None
     line = sandbox.stdout.readline()
@@ -157,7 +165,7 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         raise click.ClickException("the sandbox did not start (is the port in use?)")
     info = json.loads(line)
     env = {
-        **os.environ,
+        **shared,
         "BOOKING_DEMO": "1",
         "BOOKING_MODULE_API_URL": info["base_url"],
         "BOOKING_OAUTH_URL": info["oauth_url"],
@@ -232,10 +240,22 @@ def serve_command(bind: str | None, workers: int | None, gunicorn_args: tuple[st
     os.execv(sys.executable, [*argv, *gunicorn_args])  # noqa: S606
 
 
+def _shared_clock_environ() -> dict[str, str]:
+    """This process's environment, with `BOOKING_NOW_SINCE` fixed when `BOOKING_NOW`
+    is set (so child processes share one timeline); stops on a malformed value."""
+    env = dict(os.environ)
+    try:
+        Clock.from_environ(env)
+    except ClockError as error:
+        raise click.ClickException(str(error)) from None
+    if env.get(NOW_VARIABLE, "").strip() and not env.get(SINCE_VARIABLE, "").strip():
+        env[SINCE_VARIABLE] = repr(time.time())
+    return env
+
+
 def _wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float = 30) -> bool:
     """True once something listens on 127.0.0.1:port; False if `process` dies first."""
     import socket
-    import time
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from booking_app.clock import NOW_VARIABLE, SINCE_VARIABLE, Clock, ClockError
+
 DEFAULT_API_URL = "https://api.bookingtime.com/module/v3/"
 DEFAULT_OAUTH_URL = "https://auth.bookingtime.com/oauth/token"
 _ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
@@ -51,6 +53,9 @@ class Settings:
     theme_dir: str = ""
     template_overrides: str = ""
     preview: bool = False
+    # The one clock (booking_app/clock.py): start at this instant, for demos and tests.
+    now: str = ""
+    now_since: str = ""
 
     @property
     def preview_enabled(self) -> bool:
@@ -136,11 +141,21 @@ def _validate(s: Settings) -> Settings:
             raise ConfigError(
                 f"BOOKING_FRAME_ANCESTORS: {source!r} is not an origin like https://example.com"
             )
+    try:  # a malformed clock stops start-up, naming the variable
+        clock_for(s)
+    except ClockError as error:
+        raise ConfigError(str(error)) from None
     for name in ("theme_dir", "template_overrides"):
         folder = getattr(s, name)
         if folder and not os.path.isdir(folder):
             raise ConfigError(f"{_ENV_NAMES[name]} must be an existing folder, not {folder!r}")
     return s
+
+
+def clock_for(settings: Settings) -> Clock:
+    """The clock `BOOKING_NOW` / `BOOKING_NOW_SINCE` describe (the real one by default).
+    Raises ClockError on a malformed value."""
+    return Clock.from_environ({NOW_VARIABLE: settings.now, SINCE_VARIABLE: settings.now_since})
 
 
 def _flag(var: str, value: Any) -> bool:

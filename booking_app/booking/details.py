@@ -41,7 +41,7 @@ from booking_app.booking.seats import (
     read_seats,
     seats_error_text,
 )
-from booking_app.booking.slots import decode_start, find_slot, group_by_day, week_label
+from booking_app.booking.slots import decode_start, find_slot, group_by_day, week_label, week_of
 from booking_app.booking.timezones import business_zone, customer_zone
 from booking_app.booking.viewmodels import service_view
 from booking_app.embed.params import utm_parameters
@@ -169,8 +169,7 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
         lang, org_id, template, organization.time_zone, start, staff, request.args.get("e")
     )
     if slot is None:  # taken since the week view was shown
-        iso = start.astimezone(business_zone(organization.time_zone)).isocalendar()
-        week = week_label(iso.year, iso.week)
+        week = week_of(start, business_zone(organization.time_zone))
         args: dict[str, Any] = {"week": week, "tz": zone.key, "staff": staff or None, "gone": 1}
         return redirect(
             url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args),

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from flask import Response
 from icalendar import Calendar, Event
 
+from booking_app import clock
+
 # SEQUENCE must grow with every change; the widget keeps no record of changes, so a
 # changed appointment's sequence is the minutes since this epoch at the time asked.
 SEQUENCE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -34,7 +36,7 @@ class CalendarEntry:
 
 def change_sequence(now: datetime | None = None) -> int:
     """A SEQUENCE larger than any given before: minutes since SEQUENCE_EPOCH."""
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     return max(1, int((moment - SEQUENCE_EPOCH).total_seconds() // 60))
 
 
@@ -47,7 +49,7 @@ def calendar_bytes(entry: CalendarEntry) -> bytes:
     event = Event()
     event.add("uid", entry.uid)
     event.add("sequence", entry.sequence)
-    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstamp", clock.now())
     event.add("dtstart", entry.start.astimezone(UTC))
     event.add("dtend", entry.end.astimezone(UTC))
     event.add("summary", entry.summary)

@@ -14,6 +14,7 @@ from babel.dates import format_date, get_timezone_name
 from babel.dates import format_time as babel_format_time
 from flask import abort, redirect, render_template, request, url_for
 
+from booking_app import clock
 from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
 from booking_app.booking.pagecache import cached_page
 from booking_app.booking.timezones import business_zone, customer_zone
@@ -136,6 +137,19 @@ def find_slot(
     return None
 
 
+def bookable_days(org_zone: ZoneInfo) -> tuple[date, date]:
+    """Today and the last bookable day in the business's zone: the API serves the
+    current and the next year only, so the range jumps at local midnight on Jan 1."""
+    today = clock.today(org_zone)
+    return today, date(today.year + 1, 12, 31)
+
+
+def week_of(moment: datetime, org_zone: ZoneInfo) -> str:
+    """The ISO week label (`2026-W53`) of `moment`'s day in the business's zone."""
+    iso = moment.astimezone(org_zone).isocalendar()
+    return week_label(iso.year, iso.week)
+
+
 def week_param(value: str | None, today: date) -> tuple[int, int]:
     """The (ISO year, week) asked for, or this week; 404 on a malformed value."""
     if not value:
@@ -225,20 +239,21 @@ def week_page(
     allowed: frozenset[str] | None = None,
     notice: str = "",
     status: int = 200,
+    default_week: str | None = None,
 ) -> Any:
     """Render the free times of the week asked for in the query string (`week`,
     `staff`, `tz`, `btz`); 404 outside this week .. Dec 31 next year, 503 when the
     upstream cannot answer. `hidden` goes into the pick form unchanged; `zone_hint`
-    is the zone to use when the query names none."""
+    is the zone to use when the query names none; `default_week` (`2026-W53`) the week to show
+    when the query names none (e.g. the week of a time just taken)."""
     org_zone = business_zone(organization.time_zone)
     zone = customer_zone(
         request.args.get("tz") or zone_hint, request.args.get("btz"), organization.time_zone
     )
-    today = datetime.now(org_zone).date()
-    year, week = week_param(request.args.get("week"), today)
+    today, last_day = bookable_days(org_zone)
+    year, week = week_param(request.args.get("week") or default_week, today)
     monday = date.fromisocalendar(year, week, 1)
     this_monday = today - timedelta(days=today.weekday())
-    last_day = date(today.year + 1, 12, 31)
     if monday < this_monday or monday > last_day:
         abort(404)
     step = staff_step(template)
@@ -345,7 +360,10 @@ def earliest_redirect(
         return redirect(week_url(**args, none="1"), 303)
     org_zone = business_zone(org.time_zone)
     first = slot.start.astimezone(org_zone).date()
-    week = _first_week_with(org_id, template_id, first, lang, args.get("staff", ""), allowed)
+    _today, last_day = bookable_days(org_zone)
+    week = _first_week_with(
+        org_id, template_id, first, last_day, lang, args.get("staff", ""), allowed
+    )
     iso = (week or first).isocalendar()
     return redirect(week_url(**args, week=week_label(iso.year, iso.week)), 303)
 
@@ -354,14 +372,15 @@ def _first_week_with(
     org_id: str,
     template_id: str,
     first: date,
+    last_day: date,
     lang: str,
     staff: str,
     allowed: frozenset[str] | None,
 ) -> date | None:
-    """A day of the first week from `first` with a free slot of `staff` / `allowed`."""
+    """A day of the first week from `first` (up to `last_day`, the last bookable day)
+    with a free slot of `staff` / `allowed`."""
     if not staff and allowed is None:
         return first
-    last_day = date(datetime.now(UTC).year + 1, 12, 31)  # the API serves no later year
     day = first
     for _week in range(NARROW_WEEKS):
         if day > last_day:

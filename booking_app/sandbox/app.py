@@ -7,7 +7,7 @@ import json
 import logging
 import socket
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,10 @@ def create_sandbox_app(
     token_ttl: int = 3600,
     quirks: bool = False,
     control: bool = False,
-    now: datetime | None = None,
+    clock_offset: timedelta = timedelta(0),
 ) -> Flask:
-    """Build the sandbox app on the SQLite file `db_path` (created if needed)."""
+    """Build the sandbox app on the SQLite file `db_path` (created if needed); its clock
+    runs `clock_offset` ahead of the real time (behind, when negative)."""
     app = Flask("booking_app.sandbox")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY,
@@ -56,7 +57,7 @@ def create_sandbox_app(
     if seed == "demo" and store.is_empty():
         seed_demo(store)
     app.extensions["sandbox_store"] = store
-    app.extensions["sandbox_clock"] = Clock(now)
+    app.extensions["sandbox_clock"] = Clock(clock_offset)
     app.extensions["sandbox_faults"] = FaultBook()
     app.register_blueprint(oauth.bp)
     app.register_blueprint(api.bp)
