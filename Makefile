@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test lint typecheck unit bench translations clean system-deps
+.PHONY: demo test lint typecheck unit calendar bench translations clean system-deps
+
+# `BOOKING_NOW=2026-12-31T23:20:00Z make demo` (or `make test`) runs as of that instant.
+export BOOKING_NOW
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +20,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/booking-app demo
 
-## Every check: lint, format, types, and all tests.
-test: $(STAMP) system-deps lint typecheck unit
+## Every check: lint, format, types, all tests, and the calendar runs.
+test: $(STAMP) system-deps lint typecheck unit calendar
 
 ## Debian packages the tests run for real (redis-server; chromium for tests/browser).
 system-deps:
@@ -36,6 +39,12 @@ typecheck: $(STAMP)
 unit: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+## The integration and sandbox tests (and a browser booking) as of each hard instant of
+## the calendar: next Wednesday 10:00, Saturday 16:00 and Sunday 12:00 in Berlin,
+## Dec 31 23:20 UTC, both DST nights at 00:40 UTC (scripts/calendar_instants.py).
+calendar: $(STAMP) $(BENCH_STAMP) system-deps
+	./scripts/test_calendar.sh $(BIN)/python
 
 ## Benchmarks against a baseline: prints a table, writes bench/results/*.json (bench/README.md).
 ## Longer runs: make bench BENCH_ARGS="--duration 30 --rounds 3 --journeys 200".

@@ -17,6 +17,7 @@ import requests
 
 from bench.page_weight import time_values
 from booking_app.booking.slots import decode_start
+from tests.support.clock import today as business_today
 
 SERVICE = re.compile(r'href="([^"]*/s/fc[^"]*)"')
 
@@ -91,7 +92,7 @@ def make_plan(
     services = list(dict.fromkeys(unescape(s) for s in SERVICE.findall(page.text)))
     if not services:
         raise RuntimeError(f"{entry} (HTTP {page.status_code}) lists no services")
-    today = date.today()
+    today = business_today()
     # Next week: whole days only, whatever the time of day the benchmark runs.
     week = with_week(services[0], iso_week(today + timedelta(days=7)))
     week_page = session.get(widget + week, timeout=30)

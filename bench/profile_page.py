@@ -15,13 +15,14 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.plan import SERVICE, iso_week, with_week
+from tests.support.clock import today as business_today
 from tests.support.sandbox import running_sandbox
 
 
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         client = app.test_client()
         entry = f"/en/o/{sandbox.main_org}/?here=1"
         service = unescape(SERVICE.findall(client.get(entry).get_data(as_text=True))[0])
-        today = date.today()
+        today = business_today()
         if args.page == "entry":
             urls = [entry] * args.requests
         elif args.cold:

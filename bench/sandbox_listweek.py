@@ -24,11 +24,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
+
+from tests.support.clock import today
 
 TEMPLATE = "haircut"
 
@@ -109,7 +111,7 @@ def week_urls(target: Target, headers: dict[str, str], weeks: int) -> list[str]:
     template = next(t["id"] for t in records if t["customId"] == TEMPLATE)
     urls = []
     for n in range(1, weeks + 1):
-        cal = (date.today() + timedelta(weeks=n)).isocalendar()
+        cal = (today() + timedelta(weeks=n)).isocalendar()
         urls.append(
             f"{target.base_url}organization/{target.org}/bookingTemplate/{template}"
             f"/bookingSlot/year/{cal.year}/week/{cal.week}/listWeek"

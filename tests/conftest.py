@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from booking_app.clock import NOW_VARIABLE, SINCE_VARIABLE, Clock
 from tests.support.sandbox import SandboxProcess, running_sandbox
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One timeline for the whole run: with `BOOKING_NOW` set, fix the real moment it
+    stands for, so every process the tests start (sandboxes, widgets) shares it."""
+    if os.environ.get(NOW_VARIABLE, "").strip() and not os.environ.get(SINCE_VARIABLE):
+        os.environ[SINCE_VARIABLE] = repr(time.time())
+    Clock.from_environ()  # a malformed BOOKING_NOW stops the run here, naming it
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which instant the suite runs at."""
+    clock = Clock.from_environ()
+    moved = f" ({NOW_VARIABLE}={os.environ[NOW_VARIABLE]})" if clock.moved else ""
+    return f"clock: {clock.now().isoformat(timespec='seconds')}{moved}"
 
 
 @pytest.fixture(scope="session")

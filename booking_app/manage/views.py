@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_timezone_name
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from booking_app import clock
 from booking_app.booking.blueprint import check_ids, get_client, unavailable, url_language
 from booking_app.booking.details import chosen_slot, chosen_time, same_origin
 from booking_app.booking.ics import CalendarEntry, calendar_response, change_sequence
-from booking_app.booking.slots import WeekLinks, earliest_redirect, week_page
+from booking_app.booking.slots import WeekLinks, earliest_redirect, week_of, week_page
 from booking_app.booking.timezones import business_zone, customer_zone, valid_zone
 from booking_app.booking.viewmodels import (
     OrganizationView,
@@ -72,7 +73,7 @@ class Managed:
     @property
     def started(self) -> bool:
         """Begun (or over): the business no longer accepts changes."""
-        return self.appointment.start <= datetime.now(UTC)
+        return self.appointment.start <= clock.now()
 
     @property
     def changeable(self) -> bool:
@@ -99,7 +100,7 @@ def _load(lang: str, org_id: str, token: str) -> Managed:
         abort(404)
     except ModuleApiError:
         unavailable()
-    if appointment.end <= datetime.now(UTC):
+    if appointment.end <= clock.now():
         abort(404)
     return Managed(
         ref=ref,
@@ -279,7 +280,10 @@ def _not_reached() -> str:
 
 
 # Move ---------------------------------------------------------------------------------
-def _move_week(lang: str, managed: Managed, notice: str = "", status: int = 200) -> Any:
+def _move_week(
+    lang: str, managed: Managed, notice: str = "", status: int = 200, week: str | None = None
+) -> Any:
+    """The week view for choosing a new time: the query's week, else `week`."""
     template = _template(lang, managed.ref)
     if template is None:
         abort(404)
@@ -299,6 +303,7 @@ def _move_week(lang: str, managed: Managed, notice: str = "", status: int = 200)
         zone_hint=managed.zone.key,
         notice=notice,
         status=status,
+        default_week=week,
     )
 
 
@@ -387,8 +392,13 @@ def move(lang: str, org_id: str, token: str) -> Any:
         unavailable()
     staff = request.form.get("staff", "")[:32]
     slot = chosen_slot(lang, org_id, template, org_zone, start, staff)
+    chosen_week = week_of(start, business_zone(org_zone))  # after a 409, that week again
+
+    def taken() -> Any:
+        return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409, chosen_week)
+
     if slot is None:  # taken since the week view was shown
-        return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409)
+        return taken()
     slot_id = slot.id
 
     def send() -> dict[str, Any]:
@@ -399,7 +409,7 @@ def move(lang: str, org_id: str, token: str) -> Any:
         outcome = run_once(f"move:{org_id}:{ref.appointment_id}:{slot_id}", send)
     except (ConflictError, ValidationError) as refused:
         if "bookingSlotId" in refused.parameters:
-            return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409)
+            return taken()
         return _show(lang, _load(lang, org_id, token), _refusal(refused), 409)
     except NotFoundError:
         abort(404)

@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from booking_app.sandbox import ids
+from tests.support.clock import environ_without_settings
 from tests.support.sandbox import SandboxProcess, free_port, running_sandbox
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class WidgetServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BOOKING_")}
+        env = environ_without_settings()
         env.update(
             PYTHONUNBUFFERED="1",
             BOOKING_MODULE_API_URL=sandbox.base_url,

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from tests.integration.test_booking_flow import DETAILS, links, open_form, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, last_sunday
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess
 
 
@@ -35,7 +36,7 @@ def test_times_follow_the_customer_zone_and_dst(sandbox: SandboxProcess) -> None
     client = widget_for(sandbox).test_client()
     api = ModuleApi(sandbox, sandbox.main_org)
     haircut = api.template_id("beard-trim")  # Ben: from 10:00 Berlin time, Tuesday to Saturday
-    year = date.today().year + 1
+    year = today().year + 1
     spring = last_sunday(year, 3)
     before, after = spring - timedelta(days=5), spring + timedelta(days=2)  # Tuesdays
     for tuesday in (before, after):
@@ -126,7 +127,7 @@ def test_no_slot_link_is_offered_for_a_past_week(sandbox: SandboxProcess) -> Non
     tpl = links(client.get(f"/en/o/{sandbox.main_org}/?here=1"), "/s/fc")[0].split("/s/")[1]
     html = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}").get_data(as_text=True)
     assert 'rel="prev"' not in html  # this week is the first one
-    past = date.today() - timedelta(days=7)
+    past = today() - timedelta(days=7)
     iso = past.isocalendar()
     answer = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}?week={iso.year}-W{iso.week:02d}")
     assert answer.status_code == 404

@@ -4,7 +4,7 @@ typed results, caches (100 loads, slot lists after a booking), and `--quirks`.""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from booking_app.moduleapi import ModuleApiClient, NotFoundError, ValidationError, models
 from tests.moduleapi.sandbox_client import TEMPLATES, TOKEN, WEEK, calls, client_for, routes
 from tests.support.api import customer, new_custom_id
+from tests.support.clock import now, today
 from tests.support.sandbox import SandboxProcess, running_sandbox
 
 pytestmark = pytest.mark.integration
@@ -90,7 +91,7 @@ def test_slot_lists_of_a_day_a_week_and_a_month(
     earliest = client.earliest_slot(org, haircut.id)
     assert earliest is not None
     assert earliest.start.tzinfo is not None
-    assert earliest.start > datetime.now(earliest.start.tzinfo)
+    assert earliest.start > now()
     zone = ZoneInfo("Europe/Berlin")
     day = earliest.start.astimezone(zone).date()
     iso = day.isocalendar()
@@ -125,7 +126,7 @@ def test_slot_years_out_of_range_are_validation_errors(
     org = clean_sandbox.main_org
     haircut = by_custom_id(client.list_booking_templates(org))["haircut"]
     with pytest.raises(ValidationError) as caught:
-        client.list_month(org, haircut.id, date.today().year + 5, 1)
+        client.list_month(org, haircut.id, today().year + 5, 1)
     assert caught.value.status == 400
     assert "year" in caught.value.parameters
 

@@ -18,6 +18,7 @@ from booking_app.booking.slots import encode_start
 from tests.integration.test_booking_flow import DETAILS, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, iso_week
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess
 
 
@@ -29,7 +30,7 @@ def app(sandbox: SandboxProcess) -> Flask:
 def untouched_date(api: ModuleApi, course: str, skip: int) -> dict[str, Any]:
     """A workshop date no test has booked yet (from `skip` weeks ahead)."""
     for weeks in range(skip, 60):
-        day = date.today() + timedelta(weeks=weeks)
+        day = today() + timedelta(weeks=weeks)
         for slot in api.free_slots(course, day):
             if slot["seatsLeft"] == slot["seatsTotal"]:
                 return slot

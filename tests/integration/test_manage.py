@@ -9,20 +9,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime, time
 from html import unescape
 from threading import Barrier
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from booking_app.booking.slots import decode_start
-from tests.integration.test_booking_flow import DETAILS, links, no_cookies, open_form, time_links
+from booking_app.booking.slots import decode_start, week_of
+from tests.integration.test_booking_flow import (
+    DETAILS,
+    chosen_start,
+    links,
+    no_cookies,
+    open_form,
+    time_links,
+)
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.clock import weekday_ahead
 from tests.support.sandbox import SandboxProcess
 
 
@@ -30,6 +39,9 @@ from tests.support.sandbox import SandboxProcess
 def app(sandbox: SandboxProcess) -> Flask:
     # Many changes from one address in a minute: the rate limits have their own tests.
     return widget_for(sandbox, BOOKING_RATE_LIMIT_ENABLED="0")
+
+
+BERLIN = ZoneInfo("Europe/Berlin")  # the demo organization's zone
 
 
 def own_widget(sandbox: SandboxProcess) -> FlaskClient:
@@ -90,16 +102,39 @@ def post_form(page: TestResponse) -> tuple[str, dict[str, str]]:
     return unescape(found[1]), {name: unescape(value) for name, value in fields}
 
 
-def pick_new_time(client: FlaskClient, manage: str, index: int = 0) -> TestResponse:
-    """Manage page → "Change the time" → the first week with free times → a time."""
+def shown_week(page: TestResponse) -> str:
+    """The ISO week (`2026-W53`) a week view shows."""
+    match = re.search(r'type="hidden" name="week" value="([^"]+)"', page.get_data(as_text=True))
+    assert match, page.get_data(as_text=True)[:800]
+    return match[1]
+
+
+def other_times(client: FlaskClient, week_url: str, avoid: datetime, weeks: int = 6) -> list[str]:
+    """The time links of the week at `week_url`, or of the weeks after it, that start at
+    another time than `avoid` (the booked start: the same start with another stylist is
+    no move at all)."""
+    for _week in range(weeks):
+        page = no_cookies(client.get(week_url))
+        assert page.status_code == 200, page.get_data(as_text=True)[:300]
+        times = [t for t in time_links(page) if chosen_start(t) != avoid]
+        if times:
+            return times
+        following = re.search(r'<a rel="next" href="([^"]+)"', page.get_data(as_text=True))
+        assert following, "a later week exists"
+        week_url = unescape(following[1])
+    raise AssertionError(f"no other free time in {weeks} weeks")
+
+
+def pick_new_time(client: FlaskClient, manage: str, avoid: datetime) -> TestResponse:
+    """Manage page → "Change the time" → the first week with free times → the first time
+    that starts at another time than `avoid`."""
     view = client.get(manage)
     week = no_cookies(client.get(links(view, "/move")[0]))
     assert week.status_code == 200
     jump = client.get(links(week, "/move/earliest")[0])
     assert jump.status_code == 303
-    times = time_links(client.get(jump.headers["Location"]))
-    assert len(times) > index
-    confirm = no_cookies(client.get(times[index]))
+    times = other_times(client, jump.headers["Location"], avoid)
+    confirm = no_cookies(client.get(times[0]))
     assert confirm.status_code == 200, confirm.get_data(as_text=True)[:300]
     return confirm
 
@@ -110,7 +145,9 @@ def booked(client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi) -> dict
     manage = book(client, sandbox.main_org, 0)
     view = no_cookies(client.get(manage))
     assert view.status_code == 200
-    return {"manage": manage, "id": appointment_id(view), "template": api.template_id("haircut")}
+    ident = appointment_id(view)
+    start = datetime.fromisoformat(shown(api, ident)["start"])
+    return {"manage": manage, "id": ident, "template": api.template_id("haircut"), "start": start}
 
 
 def test_book_move_cancel_with_the_sandbox_state_after_each_step(
@@ -127,7 +164,7 @@ def test_book_move_cancel_with_the_sandbox_state_after_each_step(
     assert "Cancel the appointment" in html
     assert view.headers["Cache-Control"] == "private, no-store"
 
-    confirm = pick_new_time(client, booked["manage"])
+    confirm = pick_new_time(client, booked["manage"], booked["start"])
     action, fields = post_form(confirm)
     moved = no_cookies(client.post(action, data=fields))
     assert moved.status_code == 303, moved.get_data(as_text=True)[:300]
@@ -179,7 +216,7 @@ def test_calendar_file_keeps_its_uid_and_raises_sequence_when_moved(
     assert b"SEQUENCE:0" in first
     assert b"METHOD:PUBLISH" in first
     assert b"/m/" in first, "the description carries the manage link"
-    action, fields = post_form(pick_new_time(client, booked["manage"]))
+    action, fields = post_form(pick_new_time(client, booked["manage"], booked["start"]))
     moved = client.post(action, data=fields)
     later = client.get(f"{moved.headers['Location'].split('?')[0]}/appointment.ics").data
     uid = re.compile(rb"UID:(\S+)")
@@ -205,13 +242,18 @@ def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
     client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
 ) -> None:
     before = shown(api, booked["id"])
-    confirm = pick_new_time(client, booked["manage"])
+    # A time three weeks ahead, so that "the chosen week" and "this week" differ.
+    later = week_of(datetime.combine(weekday_ahead(3), time(12), BERLIN), BERLIN)
+    move_url = links(client.get(booked["manage"]), "/move")[0]
+    times = other_times(client, f"{move_url}&week={later}", booked["start"])
+    confirm = no_cookies(client.get(times[0]))
+    assert confirm.status_code == 200
     action, fields = post_form(confirm)
     start = decode_start(fields["s"])
     assert start is not None
     taken = [  # others are faster: every free slot at that time goes
         slot["id"]
-        for slot in api.free_slots(booked["template"], start.date())
+        for slot in api.free_slots(booked["template"], start.astimezone(BERLIN).date())
         if datetime.fromisoformat(slot["timestamp"]) == start
     ]
     assert taken
@@ -220,7 +262,9 @@ def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
     assert answer.status_code == 409
     html = answer.get_data(as_text=True)
     assert "that time has just been taken" in html
-    assert time_links(answer), "the week is offered again"
+    iso = start.astimezone(BERLIN).isocalendar()
+    assert shown_week(answer) == f"{iso.year}-W{iso.week:02d}", "the chosen week, not this one"
+    assert start not in [chosen_start(t) for t in time_links(answer)], "the taken time is gone"
     assert shown(api, booked["id"])["start"] == before["start"], "nothing moved"
 
 
@@ -261,7 +305,7 @@ def test_concurrent_double_cancel_cancels_once(
 def test_double_submitted_move_moves_once(
     app: Flask, sandbox: SandboxProcess, booked: dict[str, Any], api: ModuleApi
 ) -> None:
-    action, fields = post_form(pick_new_time(app.test_client(), booked["manage"]))
+    action, fields = post_form(pick_new_time(app.test_client(), booked["manage"], booked["start"]))
     statuses, upstream = at_once(app, sandbox, action, fields, 3, "/move")
     assert statuses == [303, 303, 303]
     assert upstream == 1
@@ -312,7 +356,11 @@ def test_expired_link_is_404(app: Flask, client: FlaskClient, booked: dict[str, 
     prefix = booked["manage"].rsplit("/m/", 1)[0]
     with app.test_request_context():
         token = manage_token(
-            prefix.split("/o/")[1], booked["id"], "fc" + "0" * 30, datetime(2020, 1, 1), "UTC"
+            prefix.split("/o/")[1],
+            booked["id"],
+            "fc" + "0" * 30,
+            datetime(2020, 1, 1, tzinfo=UTC),
+            "UTC",
         )
     assert client.get(f"{prefix}/m/{token}").status_code == 404
 
@@ -388,12 +436,14 @@ def test_upstream_requests_of_a_move_and_a_cancel(
     manage = booked["manage"]
     client.get(manage)  # caches warm: organization, services
     view = client.get(manage)
-    week_url = links(view, "/move")[0]
+    move_url = links(view, "/move")[0]
+    earliest = client.get(links(client.get(move_url), "/move/earliest")[0])
+    confirm_url = other_times(client, earliest.headers["Location"], booked["start"])[0]
+    week_url = f"{move_url}&week={week_of(chosen_start(confirm_url), BERLIN)}"
     client.get(week_url)
     steps: dict[str, dict[str, int]] = {}
     steps["move: view"] = counted(sandbox, lambda: client.get(manage))
     steps["move: week"] = counted(sandbox, lambda: client.get(week_url))
-    confirm_url = time_links(client.get(week_url))[0]
     steps["move: confirm page"] = counted(sandbox, lambda: client.get(confirm_url))
     action, fields = post_form(client.get(confirm_url))
     moved: list[TestResponse] = []

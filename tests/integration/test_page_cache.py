@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -14,6 +14,7 @@ from flask import Flask
 from booking_app.booking.pagecache import PageCache
 from tests.integration.test_booking_flow import DETAILS, links, time_links
 from tests.integration.test_widget_entry import widget_for
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess
 
 
@@ -26,7 +27,7 @@ def private(start_sandbox: Callable[..., SandboxProcess]) -> SandboxProcess:
 def week_url(app: Flask, org: str, service_index: int = 0) -> str:
     entry = app.test_client().get(f"/en/o/{org}/?here=1")
     service = links(entry, "/s/fc")[service_index]
-    cal = (date.today() + timedelta(days=14)).isocalendar()
+    cal = (today() + timedelta(days=14)).isocalendar()
     return f"{service}?week={cal.year}-W{cal.week:02d}"
 
 

@@ -3,7 +3,6 @@ start, and a graceful stop that lets a request in flight finish."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.clock import environ_without_settings
 from tests.support.sandbox import SandboxProcess
 from tests.support.widget_server import running_widget
 
@@ -25,7 +25,7 @@ def conf_with(**env: str) -> subprocess.CompletedProcess[str]:
         "import booking_app.gunicorn_conf as c;"
         "print(c.workers, c.threads, c.worker_class, c.timeout, c.graceful_timeout, c.bind)"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOOKING_")}
+    clean = environ_without_settings()
     return subprocess.run(
         [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True
     )
@@ -48,7 +48,7 @@ def test_gunicorn_settings_come_from_the_environment() -> None:
     [("BOOKING_WORKERS", "many"), ("BOOKING_THREADS", "0"), ("BOOKING_WORKER_CLASS", "fork")],
 )
 def test_serve_refuses_a_bad_variable_by_name(variable: str, value: str) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOOKING_")}
+    clean = environ_without_settings()
     run = subprocess.run(
         [sys.executable, "-m", "booking_app.cli", "serve"],
         env={**clean, "BOOKING_DEMO": "1", variable: value},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,12 +18,10 @@ from tests.support.api import (
     customer,
     new_custom_id,
 )
+from tests.support.clock import this_year, weekday_ahead
 from tests.support.sandbox import SandboxProcess
 
 pytestmark = pytest.mark.integration
-
-TODAY = date.today()
-YEAR = TODAY.year
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +32,14 @@ def api(sandbox: SandboxProcess) -> ModuleApi:
 @pytest.fixture(scope="module")
 def slot_id(api: ModuleApi) -> str:
     """A genuine, free haircut slot (these tests never manage to book it)."""
-    day = TODAY + timedelta(weeks=7)
+    day = weekday_ahead(7)
     return str(api.free_slots(api.template_id("haircut"), day)[-1]["id"])
 
 
 @pytest.fixture(scope="module")
 def appointment_id(api: ModuleApi) -> str:
     """A booked beard trim, for the move route's body checks."""
-    slot = api.free_slots(api.template_id("beard-trim"), TODAY + timedelta(weeks=7))[0]
+    slot = api.free_slots(api.template_id("beard-trim"), weekday_ahead(7))[0]
     resp = api.book(slot["id"], new_custom_id("bad-input"))
     assert resp.status_code == 201, resp.text
     return str(resp.json()["content"]["id"])
@@ -196,49 +194,55 @@ def test_a_huge_body_is_413(api: ModuleApi, slot_id: str) -> None:
     assert_envelope(resp)
 
 
-def _thirty_day_month() -> tuple[int, int]:
-    month = next(m for m in range(1, 13) if calendar.monthrange(YEAR, m)[1] == 30)
-    return YEAR + 1, month
-
-
-def _short_year() -> int:
-    """This or next year, whichever has only 52 ISO weeks."""
-    return next(y for y in (YEAR, YEAR + 1) if date(y, 12, 28).isocalendar().week == 52)
+def _year_fields() -> dict[str, int]:
+    """The years and days the bad paths name, from the business's current year now (not
+    at collection: the ids stay the same whichever year the suite runs in)."""
+    year = this_year()
+    thirty = next(m for m in range(1, 13) if calendar.monthrange(year + 1, m)[1] == 30)
+    short = next(y for y in (year, year + 1) if date(y, 12, 28).isocalendar().week == 52)
+    return {
+        "last_year": year - 1,
+        "five_ago": year - 5,
+        "next": year + 1,
+        "in_two": year + 2,
+        "in_nine": year + 9,
+        "short": short,  # this or next year, whichever has only 52 ISO weeks
+        "thirty": thirty,  # a month of next year with 30 days
+        "feb_end": calendar.monthrange(year + 1, 2)[1] + 1,
+    }
 
 
 def _bad_dates() -> list[Any]:
-    next_year = YEAR + 1
-    thirty_year, thirty = _thirty_day_month()
-    feb_days = calendar.monthrange(next_year, 2)[1]
     cases = [
-        (f"year/{YEAR + 2}/week/10/listWeek", "year"),
-        (f"year/{YEAR - 1}/week/10/listWeek", "year"),
-        (f"year/{YEAR - 5}/month/3/listMonth", "year"),
-        (f"year/{YEAR + 9}/month/3/day/3/listDay", "year"),
+        ("year/{in_two}/week/10/listWeek", "year"),
+        ("year/{last_year}/week/10/listWeek", "year"),
+        ("year/{five_ago}/month/3/listMonth", "year"),
+        ("year/{in_nine}/month/3/day/3/listDay", "year"),
         ("year/0/week/1/listWeek", "year"),
         ("year/99999/week/1/listWeek", "year"),
-        (f"year/{next_year}/week/0/listWeek", "week"),
-        (f"year/{next_year}/week/54/listWeek", "week"),
-        (f"year/{_short_year()}/week/53/listWeek", "week"),
-        (f"year/{next_year}/month/0/listMonth", "month"),
-        (f"year/{next_year}/month/13/listMonth", "month"),
-        (f"year/{next_year}/month/13/day/1/listDay", "month"),
-        (f"year/{thirty_year}/month/{thirty}/day/31/listDay", "day"),
-        (f"year/{next_year}/month/2/day/{feb_days + 1}/listDay", "day"),
-        (f"year/{next_year}/month/1/day/0/listDay", "day"),
-        (f"year/{next_year}/month/1/day/32/listDay", "day"),
+        ("year/{next}/week/0/listWeek", "week"),
+        ("year/{next}/week/54/listWeek", "week"),
+        ("year/{short}/week/53/listWeek", "week"),
+        ("year/{next}/month/0/listMonth", "month"),
+        ("year/{next}/month/13/listMonth", "month"),
+        ("year/{next}/month/13/day/1/listDay", "month"),
+        ("year/{next}/month/{thirty}/day/31/listDay", "day"),
+        ("year/{next}/month/2/day/{feb_end}/listDay", "day"),
+        ("year/{next}/month/1/day/0/listDay", "day"),
+        ("year/{next}/month/1/day/32/listDay", "day"),
     ]
     for junk in ("abc", "-1", "1.5", "1e3", "0x10", "%C2%B2", "%EF%BC%92", "%20", "12345678"):
         cases.append((f"year/{junk}/week/2/listWeek", "year"))
-        cases.append((f"year/{next_year}/week/{junk}/listWeek", "week"))
-        cases.append((f"year/{next_year}/month/{junk}/listMonth", "month"))
-        cases.append((f"year/{next_year}/month/3/day/{junk}/listDay", "day"))
+        cases.append((f"year/{{next}}/week/{junk}/listWeek", "week"))
+        cases.append((f"year/{{next}}/month/{junk}/listMonth", "month"))
+        cases.append((f"year/{{next}}/month/3/day/{junk}/listDay", "day"))
     return [pytest.param(path, param, id=path) for path, param in cases]
 
 
-@pytest.mark.parametrize(("path", "parameter"), _bad_dates())
-def test_dates_out_of_range_are_400(api: ModuleApi, path: str, parameter: str) -> None:
+@pytest.mark.parametrize(("template", "parameter"), _bad_dates())
+def test_dates_out_of_range_are_400(api: ModuleApi, template: str, parameter: str) -> None:
     tpl = api.template_id("haircut")
+    path = template.format(**_year_fields())
     resp = api.get(api.slot_path(tpl, path))
     assert_error(resp, 400, parameter)
     de = api.with_lang("de").get(api.slot_path(tpl, path))
@@ -263,7 +267,7 @@ def test_odd_query_strings_do_not_crash(api: ModuleApi, sandbox: SandboxProcess)
 
 def test_unicode_and_html_round_trip_unchanged(api: ModuleApi) -> None:
     beard = api.template_id("beard-trim")
-    slot = api.free_slots(beard, TODAY + timedelta(weeks=4))[0]
+    slot = api.free_slots(beard, weekday_ahead(4))[0]
     custom_id = new_custom_id("ünï-😀")
     person = customer(
         firstName='<script>alert("x")</script>',

@@ -24,16 +24,15 @@ from tests.support.api import (
     customer,
     new_custom_id,
 )
+from tests.support.clock import weekday_ahead
 from tests.support.sandbox import SandboxProcess
 
 pytestmark = pytest.mark.integration
 
-TODAY = date.today()
-
 
 def weeks_ahead(n: int) -> date:
-    """Wednesday of the ISO week `n` weeks from now."""
-    return TODAY - timedelta(days=TODAY.weekday()) + timedelta(weeks=n, days=2)
+    """Wednesday of the ISO week `n` weeks from now (the business's today)."""
+    return weekday_ahead(n)
 
 
 @pytest.fixture(scope="module")

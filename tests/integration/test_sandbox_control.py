@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 
 from tests.support.api import TIMEOUT, ModuleApi, assert_error, customer, new_custom_id
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,7 @@ def test_counters_count_route_templates_and_reset(clean_sandbox: SandboxProcess)
     assert sb.counters() == {"total": 0, "routes": {}}
     for _ in range(3):
         api.get(f"organization/{sb.main_org}/show")
-    day = date.today() + timedelta(weeks=3)
+    day = today() + timedelta(weeks=3)
     api.week(haircut, day)
     api.week(beard, day)
     api.with_lang("de").week(beard, day)
@@ -115,7 +116,7 @@ def test_commit_then_hang_books_although_the_client_times_out(
 ) -> None:
     api = ModuleApi(clean_sandbox)
     beard = api.template_id("beard-trim")
-    day = date.today() + timedelta(weeks=3)
+    day = today() + timedelta(weeks=3)
     slot = api.free_slots(beard, day)[0]
     custom_id = new_custom_id("hang")
     clean_sandbox.add_fault(route="appointment/add", commit_then_hang_s=1.5)
@@ -150,7 +151,7 @@ def test_control_api_refuses_bad_requests(clean_sandbox: SandboxProcess) -> None
 def test_clock_moves_the_bookable_range(clean_sandbox: SandboxProcess) -> None:
     api = ModuleApi(clean_sandbox)
     haircut = api.template_id("haircut")
-    monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(weeks=8)
+    monday = today() - timedelta(days=today().weekday()) + timedelta(weeks=8)
     assert api.free_slots(haircut, monday)
     clean_sandbox.set_clock(f"{monday + timedelta(days=7)}T00:00:00+00:00")
     assert api.free_slots(haircut, monday) == []  # now in the past

@@ -6,13 +6,14 @@ Both run against one private sandbox started with `--quirks` and without `--cont
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
 
 from tests.support.api import TIMEOUT, ModuleApi, assert_error, new_custom_id
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess, running_sandbox
 
 pytestmark = pytest.mark.integration
@@ -83,7 +84,7 @@ def test_empty_lists_and_objects_take_the_sample_datas_forms(api: ModuleApi) -> 
 
 def test_booking_works_and_answers_quirkily(api: ModuleApi) -> None:
     beard = api.template_id("beard-trim")
-    slot = api.free_slots(beard, date.today() + timedelta(weeks=2))[0]
+    slot = api.free_slots(beard, today() + timedelta(weeks=2))[0]
     resp = api.book(slot["id"], new_custom_id("quirk"))
     assert resp.status_code == 201, resp.text
     appt = resp.json()["content"]

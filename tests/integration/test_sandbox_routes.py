@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from tests.support.api import (
     failures,
     new_custom_id,
 )
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess
 
 pytestmark = pytest.mark.integration
@@ -214,7 +215,7 @@ def test_slot_routes_shapes(api: ModuleApi) -> None:
     earliest = api.content(api.slot_path(haircut, "earliest"))
     assert earliest["class"] == "BOOKING_SLOT"
     check_ids(earliest)
-    day = date.today() + timedelta(days=14)
+    day = today() + timedelta(days=14)
     week = assert_range_list(api.week(haircut, day), "Europe/Berlin")
     assert week, "two weeks ahead the haircut has free slots"
     assert earliest["timestamp"] <= week[0]["timestamp"]
@@ -246,7 +247,7 @@ def test_static_lists_are_translated_by_lang(api: ModuleApi) -> None:
 
 def test_appointment_routes_and_file_upload(api: ModuleApi, sandbox: SandboxProcess) -> None:
     beard = api.template_id("beard-trim")
-    slots = api.free_slots(beard, date.today() + timedelta(weeks=6))
+    slots = api.free_slots(beard, today() + timedelta(weeks=6))
     custom_id = new_custom_id("routes")
     added = api.book(slots[0]["id"], custom_id)
     body = assert_envelope(added)
@@ -349,7 +350,7 @@ def test_unknown_routes_and_methods_answer_envelopes(
 
 def _unknown_routes(api: ModuleApi) -> list[tuple[str, str, str | None]]:
     haircut = api.template_id("haircut")
-    year = date.today().year
+    year = today().year
     return [
         ("GET", api.org_path(f"bookingTemplate/fc{UNKNOWN}/show"), "bookingTemplateId"),
         ("GET", api.org_path(f"bookingResource/br{UNKNOWN}/show"), "bookingResourceId"),

@@ -15,12 +15,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.support.api import ModuleApi, assert_error, iso_week, last_sunday, local_date
+from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess, running_sandbox
 
 pytestmark = pytest.mark.integration
 
-TODAY = date.today()
-NEXT_YEAR = TODAY.year + 1
+
+def next_year() -> int:
+    """The second of the two bookable years (the business's)."""
+    return today().year + 1
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,7 @@ def test_week_day_and_month_lists_agree(sandbox: SandboxProcess, org: str, custo
     api = ModuleApi(sandbox, sandbox.main_org if org == "main" else sandbox.branches[1])
     tz = "Europe/Vienna" if org == "wien" else "Europe/Berlin"
     tpl = api.template_id(custom_id)
-    monday = monday_of(TODAY + timedelta(weeks=5))
+    monday = monday_of(today() + timedelta(weeks=5))
     sunday = monday + timedelta(days=6)
     week = api.week(tpl, monday)
     assert week["rangeStart"].startswith(f"{monday.isoformat()}T00:00:00")
@@ -105,7 +108,7 @@ def test_week_day_and_month_lists_agree(sandbox: SandboxProcess, org: str, custo
 def test_nothing_in_the_past_and_lead_time_respected(clock: SandboxProcess) -> None:
     api = ModuleApi(clock)
     haircut = api.template_id("haircut")  # lead time 120 min, 15 min steps
-    wednesday = monday_of(TODAY) + timedelta(weeks=1, days=2)
+    wednesday = monday_of(today()) + timedelta(weeks=1, days=2)
     now = datetime.combine(wednesday, time(9, 7), UTC)
     pin(clock, now)
     slots = api.free_slots(haircut, wednesday)
@@ -133,7 +136,7 @@ def test_nothing_in_the_past_and_lead_time_respected(clock: SandboxProcess) -> N
 def test_course_lead_time_of_a_day(clock: SandboxProcess) -> None:
     api = ModuleApi(clock)
     course = api.template_id("styling-workshop")  # Saturdays 12:00 local, lead time 24 h
-    saturday = monday_of(TODAY) + timedelta(weeks=2, days=5)
+    saturday = monday_of(today()) + timedelta(weeks=2, days=5)
     start = datetime.combine(saturday, time(12), ZoneInfo("Europe/Berlin"))
     pin(clock, start - timedelta(hours=24, minutes=1))
     slots = api.free_slots(course, saturday)
@@ -145,7 +148,7 @@ def test_course_lead_time_of_a_day(clock: SandboxProcess) -> None:
 def test_booking_day_earliest_and_latest(clock: SandboxProcess) -> None:
     api = ModuleApi(clock)
     colouring = api.template_id("colouring")  # bookingDayEarliest 1, bookingDayLatest 90
-    wednesday = monday_of(TODAY) + timedelta(weeks=1, days=2)
+    wednesday = monday_of(today()) + timedelta(weeks=1, days=2)
     pin(clock, datetime.combine(wednesday, time(6), UTC))
     assert api.day(colouring, wednesday)["list"] == []
     thursday = wednesday + timedelta(days=1)
@@ -161,19 +164,19 @@ def test_booking_day_earliest_and_latest(clock: SandboxProcess) -> None:
 def test_range_ends_on_december_31_of_next_year(clock: SandboxProcess) -> None:
     api = ModuleApi(clock)
     haircut = api.template_id("haircut")
-    this_year = TODAY.year
+    this_year = today().year
     pin(clock, datetime(this_year, 12, 28, 12, tzinfo=UTC))  # late December of this year
-    last_day = date(NEXT_YEAR, 12, 31)
-    for day in (date(NEXT_YEAR, 12, 28), last_day):  # next year's last ISO week(s)
+    last_day = date(next_year(), 12, 31)
+    for day in (date(next_year(), 12, 28), last_day):  # next year's last ISO week(s)
         slots = api.free_slots(haircut, day)
         assert slots, day
         assert max(local_date(s["timestamp"], "Europe/Berlin") for s in slots) <= last_day
-    december = api.month(haircut, NEXT_YEAR, 12)["list"]
+    december = api.month(haircut, next_year(), 12)["list"]
     assert local_date(december[-1]["timestamp"], "Europe/Berlin") <= last_day
     assert api.day(haircut, last_day)["list"] or last_day.weekday() == 6
 
     # The year after next, and last year: out of range.
-    after = NEXT_YEAR + 1
+    after = next_year() + 1
     slot = f"organization/{clock.main_org}/bookingTemplate/{haircut}/bookingSlot/"
     for path in (
         f"year/{after}/week/10/listWeek",
@@ -190,7 +193,7 @@ def test_current_week_is_listable_on_new_years_day(clock: SandboxProcess) -> Non
     """Jan 1 may fall in the last ISO week of the year before (2027-01-01 is 2026-W53)."""
     api = ModuleApi(clock)
     tpl = api.template_id("colouring")  # also works on Saturdays (Chloé)
-    new_year = date(NEXT_YEAR, 1, 1)
+    new_year = date(next_year(), 1, 1)
     pin(clock, datetime.combine(new_year, time(0, 30), UTC))
     year, week = iso_week(new_year)
     resp = api.get(api.slot_path(tpl, f"year/{year}/week/{week}/listWeek"))
@@ -228,7 +231,7 @@ def test_dst_weeks_keep_local_hours(
     api = ModuleApi(clock, clock.main_org if org == "main" else clock.branches[1])
     tpl = api.template_id(tpl_name)
     person = api.resources()[staff]["id"]
-    switch = last_sunday(NEXT_YEAR, month)  # always inside the bookable range
+    switch = last_sunday(next_year(), month)  # always inside the bookable range
     before_monday, after_monday = switch - timedelta(days=6), switch + timedelta(days=1)
     week_before, week_after = api.week(tpl, before_monday), api.week(tpl, after_monday)
 

@@ -24,10 +24,11 @@ from booking_app.sandbox.availability import (
     compute_slots,
     is_slot_free,
 )
+from tests.support.clock import this_year
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-YEAR = date.today().year
+YEAR = this_year()  # any year works: every test pins `now` itself
 ALL_DAYS = tuple(range(7))
 # A winter Monday early in the year, and a `now` a week before it.
 MONDAY = date(YEAR, 1, 8) + timedelta(days=-date(YEAR, 1, 8).weekday() % 7)

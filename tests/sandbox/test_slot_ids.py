@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -15,10 +15,11 @@ from booking_app.sandbox.slot_ids import (
     decode_slot_id,
     encode_slot_id,
 )
+from tests.support.clock import this_year
 
 KEY = b"per-database secret"
 # Derived from today, so the cases stay realistic without a date that rots.
-START = datetime(date.today().year + 1, 3, 29, 7, 30, tzinfo=UTC)
+START = datetime(this_year() + 1, 3, 29, 7, 30, tzinfo=UTC)
 MAX_ROWID = 62**3 - 1
 
 

@@ -26,9 +26,10 @@ def free_port() -> int:
 class SandboxProcess:
     """A `booking-app sandbox` child process and the facts it printed at start-up."""
 
-    def __init__(self, db: Path, *flags: str) -> None:
+    def __init__(self, db: Path, *flags: str, env: dict[str, str] | None = None) -> None:
         self.db = db
         self.flags = flags
+        self.env = env or {}  # on top of this process's (e.g. its own BOOKING_NOW)
         self.port = free_port()
         self.proc: subprocess.Popen[str] | None = None
         self.info: dict[str, Any] = {}
@@ -46,7 +47,7 @@ class SandboxProcess:
             str(self.db),
             *self.flags,
         ]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
         )
@@ -131,9 +132,12 @@ class SandboxProcess:
 
 
 @contextmanager
-def running_sandbox(tmp_dir: Path, *flags: str) -> Iterator[SandboxProcess]:
-    """A started sandbox with the demo seed, stopped when the block ends."""
-    sandbox = SandboxProcess(tmp_dir / "sandbox.db", "--seed", "demo", *flags).start()
+def running_sandbox(
+    tmp_dir: Path, *flags: str, env: dict[str, str] | None = None
+) -> Iterator[SandboxProcess]:
+    """A started sandbox with the demo seed (and `env` on top of this process's
+    environment), stopped when the block ends."""
+    sandbox = SandboxProcess(tmp_dir / "sandbox.db", "--seed", "demo", *flags, env=env).start()
     try:
         yield sandbox
     finally:

@@ -4,7 +4,6 @@ booking_app/gunicorn_conf.py) on a free port, against a sandbox, stopped at the 
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -20,6 +19,7 @@ from urllib.parse import quote
 
 import requests
 
+from tests.support.clock import environ_without_settings
 from tests.support.sandbox import SandboxProcess, free_port
 
 SECRET = "production-test-secret-key"
@@ -56,7 +56,7 @@ class WidgetServer:
 
     def start(self, timeout: float = 30.0) -> WidgetServer:
         """Start and wait until /healthz answers."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BOOKING_")}
+        env = environ_without_settings()
         env.update(self.env, PYTHONUNBUFFERED="1")
         cmd = [sys.executable, "-m", "booking_app.cli", "serve", "--bind", f"127.0.0.1:{self.port}"]
         with (

@@ -52,6 +52,12 @@ def test_reads_every_variable() -> None:
         ({**GOOD, "BOOKING_CACHE_URL": "memcached://x"}, "BOOKING_CACHE_URL"),
         ({**GOOD, "BOOKING_FRAME_ANCESTORS": "https://a.com; script-src *"}, "FRAME_ANCESTORS"),
         ({**GOOD, "BOOKING_DEMO": "maybe"}, "BOOKING_DEMO"),
+        ({**GOOD, "BOOKING_NOW": "New Year's Eve"}, "BOOKING_NOW must be an ISO 8601"),
+        ({**GOOD, "BOOKING_NOW": "2026-12-31T23:20:00"}, "BOOKING_NOW needs a zone"),
+        (
+            {**GOOD, "BOOKING_NOW": "2026-12-31T23:20:00Z", "BOOKING_NOW_SINCE": "x"},
+            "BOOKING_NOW_SINCE",
+        ),
     ],
 )
 def test_refuses_missing_or_malformed(env: dict[str, str], needle: str) -> None:
