@@ -1,514 +1,419 @@
 """The demo seed: a small hair studio with two branches, staff, services and a course.
 
-Ids are derived from names (`stable_id`), so they are the same in every fresh
-database and the README and tests can name them.
+The business is data, in `demo_seed.toml` next to this module: `load_seed` reads and
+checks it, `seed_demo` writes it into a fresh database. Ids are derived from the
+file's keys (`stable_id`), so they are the same in every fresh database and the
+README and tests can name them.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
+import re
+import tomllib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Literal, NoReturn
 
 from booking_app.sandbox import ids
 from booking_app.sandbox.store import Store, dumps
 
-DEMO_MODULE_ID = ids.stable_id(ids.MODULE, "demo-module")
-DEMO_ORG_ID = ids.stable_id(ids.ORGANIZATION, "demo-main")
-DEMO_BRANCH_IDS = (
-    ids.stable_id(ids.ORGANIZATION, "demo-branch-mitte"),
-    ids.stable_id(ids.ORGANIZATION, "demo-branch-wien"),
+DATA_FILE: Final = "demo_seed.toml"
+
+# Each public document's fields, in the order the API shows them. The loader fills
+# the derived ones (`id`, `customId`, ...); NULL_FIELDS are null (TOML has no null);
+# the rest come from the entity's table or else from `[defaults.<kind>]`, with the
+# default's type. A `...I18nList` field is a table of language = text.
+FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    kind: tuple(names.split())
+    for kind, names in {
+        "organization": """id customId name address telephone email description logo
+            imageList openingHours timeZone currency language sector""",
+        "address": "name extra street zip city country geoCoordinates",
+        "resource": """id customId type name nameI18nList gender title firstName lastName
+            description descriptionI18nList image additionalData""",
+        "step": """name nameI18nList description descriptionI18nList selectionQuantity
+            selectionDisplay""",
+        "template": """id customId name nameI18nList publicName publicNameI18nList image
+            duration showPrice priceGross currency taxRate description descriptionI18nList
+            appointmentAddressRequired customerAddressRequired customerEmailRequired
+            customerMobileRequired bookingDayEarliest bookingDayLatest bookingLeadTime
+            address additionalData""",
+        "custom_entity": """id customId type name nameI18nList description
+            descriptionI18nList additionalData""",
+        "module_config": """id customId name organizationId language bookingTemplateIdList
+            preselectedBookingTemplateId additionalData""",
+    }.items()
+}
+NULL_FIELDS: Final = frozenset({"logo", "geoCoordinates", "image", "address"})
+SECTIONS: Final = (
+    *("module", "module_config", "defaults", "organizations", "roles"),
+    *("resources", "steps", "templates", "custom_entities"),
 )
-DEMO_MODULE_CONFIG_ID = ids.stable_id(ids.MODULE_CONFIG, "demo-config")
 
-MON_FRI = (0, 1, 2, 3, 4)
-
-
-def i18n(**texts: str) -> list[dict[str, str]]:
-    """An I18n list from keyword arguments; `de_AT` becomes the key `de-AT`."""
-    return [{"key": k.replace("_", "-"), "value": v} for k, v in texts.items()]
-
-
-def hours(days: tuple[int, ...], *spans: tuple[str, str]) -> list[list[Any]]:
-    """Weekly working intervals: each day in `days` gets every span (gaps are breaks)."""
-    return [[d, start, end] for d in days for start, end in spans]
-
-
-def _org(key: str, name: str, city: str, street: str, zip_code: str, tz: str) -> dict[str, Any]:
-    return {
-        "id": ids.stable_id(ids.ORGANIZATION, key),
-        "customId": key,
-        "name": name,
-        "address": {
-            "name": name,
-            "extra": "",
-            "street": street,
-            "zip": zip_code,
-            "city": city,
-            "country": "AT" if tz == "Europe/Vienna" else "DE",
-            "geoCoordinates": None,
-        },
-        "telephone": "+49 30 1234567",
-        "email": f"{key}@example.com",
-        "description": "Haircuts, colour and styling since 1998.",
-        "logo": None,
-        "imageList": [],
-        "openingHours": "Mo–Fr 09:00–18:00, Sa 09:00–15:00",
-        "timeZone": tz,
-        "currency": "EUR",
-        "language": "de",
-        "sector": "HAIRDRESSER",
-    }
-
-
-def _resource(key: str, first: str, last: str, gender: str, role: dict[str, str]) -> dict[str, Any]:
-    return {
-        "id": ids.stable_id(ids.BOOKING_RESOURCE, key),
-        "customId": key,
-        "type": "EMPLOYEE",
-        "name": f"{first} {last}",
-        "nameI18nList": [],
-        "gender": gender,
-        "title": "",
-        "firstName": first,
-        "lastName": last,
-        "description": role["en"],
-        "descriptionI18nList": i18n(**role),
-        "image": None,
-        "additionalData": {},
-    }
-
-
-def _template(key: str, name: str, names: list[dict[str, str]], **fields: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": ids.stable_id(ids.BOOKING_TEMPLATE, key),
-        "customId": key,
-        "name": name,
-        "nameI18nList": names,
-        "publicName": name,
-        "publicNameI18nList": names,
-        "image": None,
-        "duration": 30,
-        "showPrice": True,
-        "priceGross": 0,
-        "currency": "EUR",
-        "taxRate": 19,
-        "description": "",
-        "descriptionI18nList": [],
-        "appointmentAddressRequired": False,
-        "customerAddressRequired": False,
-        "customerEmailRequired": True,
-        "customerMobileRequired": False,
-        "bookingDayEarliest": 0,
-        "bookingDayLatest": 0,
-        "bookingLeadTime": 60,
-        "address": None,
-        "additionalData": {},
-    }
-    data.update(fields)
-    return data
-
-
-STAFF_STEP = {
-    "name": "Staff",
-    "nameI18nList": i18n(en="Who?", de="Bei wem?", fr="Avec qui ?", es="¿Con quién?"),
-    "description": "",
-    "descriptionI18nList": [],
-    "selectionQuantity": 1,
-    "selectionDisplay": "SELECT",
+Kind = Literal["text", "count", "day", "time", "list", "table"]
+_HH_MM: Final = r"([01]\d|2[0-3]):[0-5]\d"
+_KINDS: Final[dict[str, tuple[Callable[[Any], bool], str]]] = {
+    "text": (lambda v: isinstance(v, str), "a string"),
+    "count": (lambda v: type(v) is int and v >= 0, "an integer >= 0"),
+    "day": (lambda v: type(v) is int and 0 <= v <= 6, "a weekday from 0 (Monday) to 6"),
+    "time": (lambda v: isinstance(v, str) and bool(re.fullmatch(_HH_MM, v)), 'a "HH:MM" time'),
+    "list": (lambda v: isinstance(v, list), "an array"),
+    "table": (lambda v: isinstance(v, dict), "a table"),
 }
-ROOM_STEP = {
-    "name": "Room",
-    "nameI18nList": i18n(en="Room", de="Raum", fr="Salle", es="Sala"),
-    "description": "",
-    "descriptionI18nList": [],
-    "selectionQuantity": 1,
-    "selectionDisplay": "HIDDEN",
-}
+_MISSING: Final[Any] = object()
+ORG_LINK: Final = "organization_rowid"
+RESOURCE: Final = "booking_resource"
+TEMPLATE: Final = "booking_template"
+ENTITY: Final = "custom_entity"
 
 
-def seed_demo(store: Store) -> None:
-    """Fill an empty database with the demo business."""
-    with store.transaction() as db:
-        main = _insert_org(
-            db,
-            _org(
-                "demo-main", "Studio Morgenrot", "Berlin", "Torstraße 1", "10119", "Europe/Berlin"
-            ),
-            None,
-        )
-        mitte = _insert_org(
-            db,
-            _org(
-                "demo-branch-mitte",
-                "Studio Morgenrot Mitte",
-                "Berlin",
-                "Rosenthaler Straße 40",
-                "10178",
-                "Europe/Berlin",
-            ),
-            main,
-        )
-        wien = _insert_org(
-            db,
-            _org(
-                "demo-branch-wien",
-                "Studio Morgenrot Wien",
-                "Wien",
-                "Mariahilfer Straße 10",
-                "1070",
-                "Europe/Vienna",
-            ),
-            main,
-        )
-        db.execute(
-            "INSERT INTO module (id, organization_rowid, name) VALUES (?, ?, ?)",
-            (DEMO_MODULE_ID, main, "Demo booking widget"),
-        )
-
-        stylist = {"en": "Stylist", "de": "Stylistin", "fr": "Styliste", "es": "Estilista"}
-        barber = {"en": "Barber", "de": "Barbier", "fr": "Barbier", "es": "Barbero"}
-        anna = _insert_resource(
-            db,
-            main,
-            _resource("anna", "Anna", "Schmidt", "FEMALE", stylist),
-            hours(MON_FRI, ("09:00", "13:00"), ("14:00", "18:00")),
-        )
-        ben = _insert_resource(
-            db,
-            main,
-            _resource("ben", "Ben", "Okafor", "MALE", barber),
-            hours((1, 2, 3, 4, 5), ("10:00", "14:00"), ("14:30", "19:00")),
-        )
-        chloe = _insert_resource(
-            db,
-            main,
-            _resource("chloe", "Chloé", "Dubois", "FEMALE", stylist),
-            hours((0, 2, 3), ("08:00", "12:00"), ("13:00", "16:00"))
-            + hours((5,), ("09:00", "15:00")),
-        )
-        room = _insert_resource(
-            db,
-            main,
-            {
-                **_resource(
-                    "studio-room", "Studio", "room", "NOT_SPECIFIED", {"en": "Private room"}
-                ),
-                "type": "ROOM",
-                "name": "Studio room",
-                "firstName": "",
-                "lastName": "",
-            },
-            hours((0, 1, 2, 3, 4, 5), ("08:00", "20:00")),
-        )
-        dana = _insert_resource(
-            db,
-            mitte,
-            _resource("dana", "Dana", "Novak", "FEMALE", stylist),
-            hours(MON_FRI, ("10:00", "19:00")),
-        )
-        emil = _insert_resource(
-            db,
-            wien,
-            _resource("emil", "Emil", "Huber", "MALE", barber),
-            hours((0, 1, 2, 3), ("08:00", "12:00"), ("12:30", "17:00")),
-        )
-
-        haircut = i18n(en="Haircut", de="Haarschnitt", fr="Coupe de cheveux", es="Corte de pelo")
-        t_haircut = _insert_template(
-            db,
-            main,
-            0,
-            _template(
-                "haircut",
-                "Haircut",
-                haircut,
-                duration=30,
-                priceGross=35.0,
-                bookingLeadTime=120,
-                description="Wash, cut and blow-dry.",
-                descriptionI18nList=i18n(
-                    en="Wash, cut and blow-dry.",
-                    de="Waschen, schneiden, föhnen.",
-                    fr="Shampooing, coupe et brushing.",
-                    es="Lavado, corte y secado.",
-                ),
-            ),
-            [[anna, ben, chloe]],
-            slot_step=15,
-        )
-        _insert_template(
-            db,
-            main,
-            1,
-            _template(
-                "colouring",
-                "Colouring",
-                i18n(en="Colouring", de="Färben", fr="Coloration", es="Coloración"),
-                duration=90,
-                priceGross=89.5,
-                customerMobileRequired=True,
-                bookingDayEarliest=1,
-                bookingDayLatest=90,
-                additionalData={"attachment": "optional"},  # e.g. a photo of the hair
-            ),
-            [[anna, chloe]],
-            slot_step=30,
-        )
-        _insert_template(
-            db,
-            main,
-            2,
-            _template(
-                "beard-trim",
-                "Beard trim",
-                i18n(en="Beard trim", de="Bartpflege", fr="Taille de barbe", es="Arreglo de barba"),
-                duration=20,
-                priceGross=18.0,
-            ),
-            [[ben]],
-            slot_step=20,
-        )
-        _insert_template(
-            db,
-            main,
-            3,
-            _template(
-                "consultation",
-                "Consultation",
-                [],
-                duration=15,
-                showPrice=False,
-                customerEmailRequired=False,
-                customerMobileRequired=True,
-            ),
-            [[anna, ben, chloe]],
-            slot_step=15,
-        )
-        _insert_template(
-            db,
-            main,
-            4,
-            _template(
-                "head-massage",
-                "Kopfmassage",
-                i18n(de_AT="Kopfmassage (Wiener Art)"),
-                duration=25,
-                priceGross=22.0,
-            ),
-            [[anna, chloe]],
-            slot_step=15,
-        )
-        _insert_template(
-            db,
-            main,
-            5,
-            _template(
-                "wedding-styling",
-                "Wedding styling",
-                i18n(
-                    en="Wedding styling",
-                    de="Brautstyling",
-                    fr="Coiffure de mariage",
-                    es="Peinado de novia",
-                ),
-                duration=120,
-                priceGross=180.0,
-                customerAddressRequired=True,
-                bookingDayEarliest=7,
-                additionalData={"attachment": "required"},  # the inspiration picture
-            ),
-            [[anna, chloe], [room]],
-            slot_step=60,
-            steps=[STAFF_STEP, ROOM_STEP],
-        )
-        course = _insert_template(
-            db,
-            main,
-            6,
-            _template(
-                "styling-workshop",
-                "Styling workshop",
-                i18n(
-                    en="Styling workshop",
-                    de="Styling-Workshop",
-                    fr="Atelier coiffure",
-                    es="Taller de peinado",
-                ),
-                duration=120,
-                priceGross=49.0,
-                bookingLeadTime=24 * 60,
-                additionalData={"maxSeatsPerBooking": 3},
-            ),
-            [[chloe]],
-            slot_step=60,
-            seats=5,
-            course_times=[[5, "12:00"]],
-        )
-        _insert_template(
-            db,
-            mitte,
-            0,
-            _template(
-                "mitte-haircut",
-                "Haircut",
-                haircut,
-                duration=30,
-                priceGross=32.0,
-            ),
-            [[dana]],
-            slot_step=30,
-        )
-        _insert_template(
-            db,
-            wien,
-            0,
-            _template(
-                "wien-haircut",
-                "Herrenhaarschnitt",
-                i18n(de_AT="Herrenhaarschnitt", en="Men's haircut"),
-                duration=45,
-                priceGross=38.0,
-            ),
-            [[emil]],
-            slot_step=15,
-        )
-
-        _seed_custom_entities(db, main)
-        row = db.execute(
-            "SELECT id FROM booking_template WHERE rowid IN (?, ?) ORDER BY rowid",
-            (t_haircut, course),
-        ).fetchall()
-        db.execute(
-            "INSERT INTO module_config (id, custom_id, organization_rowid, data) VALUES (?,?,?,?)",
-            (
-                DEMO_MODULE_CONFIG_ID,
-                "website-hair",
-                main,
-                dumps(
-                    {
-                        "id": DEMO_MODULE_CONFIG_ID,
-                        "customId": "website-hair",
-                        "name": "Website – hair services",
-                        "organizationId": DEMO_ORG_ID,
-                        "language": "en",
-                        "bookingTemplateIdList": [
-                            row[0]["id"],
-                            ids.stable_id(ids.BOOKING_TEMPLATE, "beard-trim"),
-                            row[1]["id"],
-                        ],
-                        "preselectedBookingTemplateId": row[0]["id"],
-                        "additionalData": {},
-                    }
-                ),
-            ),
-        )
+class SeedDataError(ValueError):
+    """A malformed seed file; the message names the file and the key."""
 
 
-# Custom entities: the customer's hair length, tied to the services and staff for it.
-HAIR_LENGTHS: list[tuple[str, list[dict[str, str]], list[str], list[str]]] = [
-    (
-        "hair-short",
-        i18n(en="Short hair", de="Kurze Haare", fr="Cheveux courts", es="Pelo corto"),
-        ["haircut", "beard-trim", "consultation", "head-massage"],
-        ["anna", "ben", "chloe"],
-    ),
-    (
-        "hair-long",
-        i18n(en="Long hair", de="Lange Haare", fr="Cheveux longs", es="Pelo largo"),
-        ["haircut", "colouring", "consultation", "head-massage", "wedding-styling"],
-        ["anna", "chloe"],
-    ),
-]
+@dataclass(frozen=True)
+class _Table:
+    """A TOML table and where it is (file and dotted key), to name both in errors."""
+
+    source: str
+    where: str
+    data: Mapping[str, Any]
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        """Refuse `key` of this table, naming the file and the full dotted key."""
+        raise SeedDataError(
+            f"{self.source}: {self.where}{'.' if self.where else ''}{key}: {problem}"
+        )
+
+    def get(self, key: str, kind: Kind, default: Any = _MISSING) -> Any:
+        """The value of `key`, which must be of `kind`."""
+        if key not in self.data:
+            if default is _MISSING:
+                self.fail(key, "missing")
+            return default
+        return self.check(key, self.data[key], kind)
+
+    def check(self, key: str, value: Any, kind: Kind) -> Any:
+        """`value` (found at `key`) when it is of `kind`."""
+        valid, expected = _KINDS[kind]
+        if not valid(value):
+            self.fail(key, f"expected {expected}, got {dumps(value)}")
+        return value
+
+    def text(self, key: str) -> str:
+        """A string value."""
+        return str(self.get(key, "text"))
+
+    def sub(self, key: str, default: Any = _MISSING) -> _Table:
+        """A nested table."""
+        where = f"{self.where}.{key}" if self.where else key
+        return _Table(self.source, where, self.get(key, "table", default))
+
+    def entries(self, key: str) -> list[tuple[str, _Table]]:
+        """The named tables of the section `key`, in file order."""
+        section = self.sub(key, {})
+        return [(name, section.sub(name)) for name in section.data]
+
+    def items(self, key: str, kind: Kind, default: Any = _MISSING) -> list[Any]:
+        """An array whose every element is of `kind`."""
+        values = self.get(key, "list", default)
+        return [self.check(f"{key}[{i}]", value, kind) for i, value in enumerate(values)]
+
+    def rows(self, key: str, *kinds: Kind, default: Any = _MISSING) -> list[list[Any]]:
+        """An array of arrays of `len(kinds)` elements of those kinds."""
+        rows = self.items(key, "list", default)
+        for i, row in enumerate(rows):
+            if len(row) != len(kinds):
+                self.fail(f"{key}[{i}]", f"expected {len(kinds)} elements, got {len(row)}")
+            for j, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+                self.check(f"{key}[{i}][{j}]", value, kind)
+        return rows
+
+    def refs(self, key: str, known: Collection[str], what: str) -> tuple[str, ...]:
+        """An array of strings, each naming one of `known`."""
+        values = self.items(key, "text")
+        for i, value in enumerate(values):
+            if value not in known:
+                self.fail(f"{key}[{i}]", f"no {what} named {dumps(value)}")
+        return tuple(values)
+
+    def ref(self, key: str, known: Collection[str], what: str) -> str:
+        """A string naming one of `known`."""
+        value = self.text(key)
+        if value not in known:
+            self.fail(key, f"no {what} named {dumps(value)}")
+        return value
+
+    def only(self, allowed: Collection[str]) -> None:
+        """Refuse any key not in `allowed`."""
+        for key in self.data:
+            if key not in allowed:
+                self.fail(key, f"unknown key (expected one of: {', '.join(allowed)})")
 
 
-def _seed_custom_entities(db: sqlite3.Connection, org: int) -> None:
-    for position, (key, names, templates, resources) in enumerate(HAIR_LENGTHS):
-        data = {
-            "id": ids.stable_id(ids.CUSTOM_ENTITY, key),
-            "customId": key,
-            "type": "HAIR_LENGTH",
-            "name": names[0]["value"],
-            "nameI18nList": names,
-            "description": "",
-            "descriptionI18nList": [],
-            "additionalData": {},
+def _document(
+    kind: str, table: _Table, defaults: _Table, derived: Mapping[str, Any], own: Collection[str]
+) -> dict[str, Any]:
+    """The public document of one `kind` of entity, in the API's field order."""
+    settable = [f for f in FIELDS[kind] if f not in derived and f not in NULL_FIELDS]
+    for origin in (table, defaults):
+        for name in origin.data:
+            if name in FIELDS[kind] and name not in settable and name not in own:
+                origin.fail(name, "set by the loader (an id, a copy or null): leave it out")
+    table.only([*settable, *own])
+    defaults.only(settable)
+    document: dict[str, Any] = {}
+    for name in FIELDS[kind]:
+        if name in derived or name in NULL_FIELDS:
+            document[name] = derived.get(name)
+            continue
+        origin = table if name in table.data else defaults
+        value = origin.data.get(name, _MISSING)
+        if value is _MISSING:
+            table.fail(name, f"missing (and not in {defaults.where})")
+        if name.endswith("I18nList"):
+            value = _i18n(origin, name)
+        elif name in defaults.data and not _same_type(value, defaults.data[name]):
+            like = f"{defaults.where}.{name} = {dumps(defaults.data[name])}"
+            table.fail(name, f"expected a value like {like}, got {dumps(value)}")
+        document[name] = value
+    return document
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    numbers = (int, float)
+    return type(value) is type(default) or (type(value) in numbers and type(default) in numbers)
+
+
+def _i18n(table: _Table, key: str) -> list[dict[str, str]]:
+    """A table of language = text as the API's I18n list."""
+    texts = table.sub(key)
+    return [{"key": language, "value": texts.text(language)} for language in texts.data]
+
+
+def _ids(prefix: str, key: str) -> dict[str, str]:
+    return {"id": ids.stable_id(prefix, key), "customId": key}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row to insert: its table, its key (unique per table), its column values, and
+    the columns that take the rowid of another row, named by `(table, key)`."""
+
+    table: str
+    key: str
+    columns: dict[str, Any]
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def link(self, column: str) -> str:
+        """The key of the row that `column` points to."""
+        return self.links[column][1]
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    """The rows a seed file describes, checked, in the order they are inserted."""
+
+    rows: tuple[Row, ...]
+
+    def of(self, table: str) -> list[Row]:
+        """The rows of one table."""
+        return [row for row in self.rows if row.table == table]
+
+
+def _entity(table: str, document: dict[str, Any], org: str, **columns: Any) -> Row:
+    """The row of an entity with a public document, owned by the organization `org`."""
+    key = str(document["customId"])
+    columns = {"id": document["id"], "custom_id": key, **columns, "data": dumps(document)}
+    return Row(table, key, columns, {ORG_LINK: ("organization", org)})
+
+
+def load_seed(path: Path | None = None) -> DemoSeed:
+    """Read and check a seed file (by default the packaged `demo_seed.toml`).
+
+    Raises `SeedDataError`, naming the file and the key, when it is malformed."""
+    source = resources.files("booking_app.sandbox") / DATA_FILE if path is None else path
+    try:
+        root = _Table(str(source), "", tomllib.loads(source.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as error:
+        raise SeedDataError(f"{source}: not valid TOML: {error}") from None
+    root.only(SECTIONS)
+    root.sub("defaults", {}).only(FIELDS)
+    rows = _organizations(root)
+    orgs = [row.key for row in rows]
+    module = root.sub("module")
+    module.only(("key", "name", "organization"))
+    columns = {"id": ids.stable_id(ids.MODULE, module.text("key")), "name": module.text("name")}
+    links = {ORG_LINK: ("organization", module.ref("organization", orgs, "organization"))}
+    rows.append(Row("module", module.text("key"), columns, links))
+    rows += _resources(root, orgs)
+    rows += _templates(root, orgs, rows)
+    rows += _custom_entities(root, orgs, rows)
+    rows.append(_module_config(root, orgs, [row.key for row in rows if row.table == TEMPLATE]))
+    return DemoSeed(tuple(rows))
+
+
+def _defaults(root: _Table, kind: str) -> _Table:
+    return root.sub("defaults", {}).sub(kind, {})
+
+
+def _organizations(root: _Table) -> list[Row]:
+    rows: list[Row] = []
+    for key, table in root.entries("organizations"):
+        name = {"name": table.text("name")}
+        address = _document("address", table.sub("address"), _defaults(root, "address"), name, ())
+        derived = {**_ids(ids.ORGANIZATION, key), "address": address}
+        defaults = _defaults(root, "organization")
+        document = _document("organization", table, defaults, derived, ("parent", "address"))
+        columns = {"id": document["id"], "custom_id": key, "parent_rowid": None}
+        columns |= {"time_zone": document["timeZone"], "data": dumps(document)}
+        links: dict[str, tuple[str, str]] = {}
+        if "parent" in table.data:
+            parent = table.ref("parent", [row.key for row in rows], "earlier organization")
+            links["parent_rowid"] = ("organization", parent)
+        rows.append(Row("organization", key, columns, links))
+    return rows
+
+
+def _resources(root: _Table, orgs: list[str]) -> list[Row]:
+    roles, rows = root.sub("roles", {}), list[Row]()
+    for key, table in root.entries("resources"):
+        role = table.ref("role", roles.data, "role in [roles]")
+        derived = {
+            **_ids(ids.BOOKING_RESOURCE, key),
+            "description": roles.sub(role).text("en"),
+            "descriptionI18nList": _i18n(roles, role),
         }
-        entity = db.execute(
-            "INSERT INTO custom_entity (id, custom_id, organization_rowid, position, data)"
-            " VALUES (?,?,?,?,?)",
-            (data["id"], key, org, position, dumps(data)),
-        ).lastrowid
-        for table, kind, keys in (
-            ("custom_entity_template", "booking_template", templates),
-            ("custom_entity_resource", "booking_resource", resources),
-        ):
-            column = "template_rowid" if kind == "booking_template" else "resource_rowid"
-            for custom_id in keys:
-                (rowid,) = db.execute(
-                    f"SELECT rowid FROM {kind} WHERE custom_id = ? AND organization_rowid = ?",  # noqa: S608
-                    (custom_id, org),
-                ).fetchone()
-                db.execute(
-                    f"INSERT INTO {table} (entity_rowid, {column}) VALUES (?, ?)",  # noqa: S608
-                    (entity, rowid),
-                )
+        own = ("organization", "hours", "role")
+        document = _document("resource", table, _defaults(root, "resource"), derived, own)
+        org = table.ref("organization", orgs, "organization")
+        rows.append(_entity(RESOURCE, document, org, hours=dumps(_hours(table))))
+    return rows
 
 
-def _insert_org(db: sqlite3.Connection, data: dict[str, Any], parent: int | None) -> int:
-    cur = db.execute(
-        "INSERT INTO organization (id, custom_id, parent_rowid, time_zone, data)"
-        " VALUES (?,?,?,?,?)",
-        (data["id"], data["customId"], parent, data["timeZone"], dumps(data)),
-    )
-    return int(cur.lastrowid or 0)
+def _hours(table: _Table) -> list[list[Any]]:
+    """Weekly working intervals: every day of a group gets each of its spans."""
+    weekly: list[list[Any]] = []
+    for i, value in enumerate(table.items("hours", "table")):
+        group = _Table(table.source, f"{table.where}.hours[{i}]", value)
+        group.only(("days", "spans"))
+        spans = group.rows("spans", "time", "time")
+        weekly += [[day, start, end] for day in group.items("days", "day") for start, end in spans]
+    return weekly
 
 
-def _insert_resource(
-    db: sqlite3.Connection, org: int, data: dict[str, Any], weekly: list[list[Any]]
-) -> int:
-    cur = db.execute(
-        "INSERT INTO booking_resource (id, custom_id, organization_rowid, hours, data)"
-        " VALUES (?,?,?,?,?)",
-        (data["id"], data["customId"], org, dumps(weekly), dumps(data)),
-    )
-    return int(cur.lastrowid or 0)
+def _templates(root: _Table, orgs: list[str], loaded: list[Row]) -> list[Row]:
+    steps = {
+        key: _document("step", table, _defaults(root, "step"), {}, ())
+        for key, table in root.entries("steps")
+    }
+    staff = [row.key for row in loaded if row.table == RESOURCE]
+    rows: list[Row] = []
+    for key, table in root.entries("templates"):
+        org = table.ref("organization", orgs, "organization")
+        derived = {
+            **_ids(ids.BOOKING_TEMPLATE, key),
+            "publicName": table.text("name"),
+            "publicNameI18nList": _i18n(table, "nameI18nList"),
+        }
+        own = ("organization", "slot_step", "seats", "course_times", "steps")
+        document = _document("template", table, _defaults(root, "template"), derived, own)
+        position = sum(row.table == TEMPLATE and row.link(ORG_LINK) == org for row in rows)
+        columns = {
+            "position": position,
+            "slot_step": table.get("slot_step", "count"),
+            "seats": table.get("seats", "count", 1),
+            "course_times": dumps(table.rows("course_times", "day", "time", default=[])),
+        }
+        rows.append(_entity(TEMPLATE, document, org, **columns))
+        rows += _steps(table, key, steps, staff)
+    return rows
 
 
-def _insert_template(
-    db: sqlite3.Connection,
-    org: int,
-    position: int,
-    data: dict[str, Any],
-    step_resources: list[list[int]],
-    *,
-    slot_step: int,
-    seats: int = 1,
-    course_times: list[list[Any]] | None = None,
-    steps: list[dict[str, Any]] | None = None,
-) -> int:
-    cur = db.execute(
-        "INSERT INTO booking_template (id, custom_id, organization_rowid, position, slot_step,"
-        " seats, course_times, data) VALUES (?,?,?,?,?,?,?,?)",
-        (
-            data["id"],
-            data["customId"],
-            org,
-            position,
-            slot_step,
-            seats,
-            dumps(course_times or []),
-            dumps(data),
-        ),
-    )
-    template = int(cur.lastrowid or 0)
-    for index, resources in enumerate(step_resources):
-        step = (steps or [STAFF_STEP])[index]
-        step_row = db.execute(
-            "INSERT INTO booking_step (template_rowid, position, data) VALUES (?,?,?)",
-            (template, index, dumps(step)),
-        ).lastrowid
-        db.executemany(
-            "INSERT INTO step_resource (step_rowid, resource_rowid, position) VALUES (?,?,?)",
-            [(step_row, r, i) for i, r in enumerate(resources)],
+def _steps(
+    table: _Table, template: str, steps: Mapping[str, dict[str, Any]], staff: list[str]
+) -> list[Row]:
+    """The booking steps of `template` and the resources each offers."""
+    rows: list[Row] = []
+    for index, value in enumerate(table.items("steps", "table")):
+        step = _Table(table.source, f"{table.where}.steps[{index}]", value)
+        step.only(("step", "resources"))
+        document = steps[step.ref("step", steps, "step in [steps]")]
+        columns = {"position": index, "data": dumps(document)}
+        rows.append(
+            Row("booking_step", step.where, columns, {"template_rowid": (TEMPLATE, template)})
         )
-    return template
+        for position, resource in enumerate(step.refs("resources", staff, "resource")):
+            links = {
+                "step_rowid": ("booking_step", step.where),
+                "resource_rowid": (RESOURCE, resource),
+            }
+            rows.append(
+                Row("step_resource", f"{step.where}:{resource}", {"position": position}, links)
+            )
+    return rows
+
+
+def _custom_entities(root: _Table, orgs: list[str], loaded: list[Row]) -> list[Row]:
+    rows: list[Row] = []
+    for key, table in root.entries("custom_entities"):
+        org = table.ref("organization", orgs, "organization")
+        own, defaults = ("organization", "templates", "resources"), _defaults(root, "custom_entity")
+        document = _document("custom_entity", table, defaults, _ids(ids.CUSTOM_ENTITY, key), own)
+        position = sum(row.table == ENTITY and row.link(ORG_LINK) == org for row in rows)
+        rows.append(_entity(ENTITY, document, org, position=position))
+        for section, target, link_table, column in (
+            ("templates", TEMPLATE, "custom_entity_template", "template_rowid"),
+            ("resources", RESOURCE, "custom_entity_resource", "resource_rowid"),
+        ):
+            known = [r.key for r in loaded if r.table == target and r.link(ORG_LINK) == org]
+            for linked in table.refs(section, known, f"{section[:-1]} of {org}"):
+                links = {"entity_rowid": (ENTITY, key), column: (target, linked)}
+                rows.append(Row(link_table, f"{key}:{linked}", {}, links))
+    return rows
+
+
+def _module_config(root: _Table, orgs: list[str], templates: list[str]) -> Row:
+    table = root.sub("module_config")
+    org = table.ref("organization", orgs, "organization")
+    chosen = table.refs("templates", templates, "template")
+    preselected = table.ref("preselected", chosen, "template in module_config.templates")
+    derived = {
+        "id": ids.stable_id(ids.MODULE_CONFIG, table.text("key")),
+        "organizationId": ids.stable_id(ids.ORGANIZATION, org),
+        "bookingTemplateIdList": [ids.stable_id(ids.BOOKING_TEMPLATE, key) for key in chosen],
+        "preselectedBookingTemplateId": ids.stable_id(ids.BOOKING_TEMPLATE, preselected),
+    }
+    own = ("key", "organization", "templates", "preselected")
+    defaults = _defaults(root, "module_config")
+    return _entity("module_config", _document("module_config", table, defaults, derived, own), org)
+
+
+DEMO_SEED: Final = load_seed()
+(_DEMO_MODULE,) = DEMO_SEED.of("module")
+DEMO_MODULE_ID: Final = str(_DEMO_MODULE.columns["id"])
+DEMO_ORG_ID: Final = ids.stable_id(ids.ORGANIZATION, _DEMO_MODULE.link(ORG_LINK))
+DEMO_BRANCH_IDS: Final = tuple(
+    str(row.columns["id"])
+    for row in DEMO_SEED.of("organization")
+    if row.links.get("parent_rowid") == _DEMO_MODULE.links[ORG_LINK]
+)
+(_DEMO_CONFIG,) = DEMO_SEED.of("module_config")
+DEMO_MODULE_CONFIG_ID: Final = str(_DEMO_CONFIG.columns["id"])
+
+
+def seed_demo(store: Store, seed: DemoSeed = DEMO_SEED) -> None:
+    """Fill an empty database with the demo business (or the rows of another `seed`).
+
+    Table and column names are this module's, never the file's."""
+    with store.transaction() as db:
+        rowids: dict[tuple[str, str], int] = {}
+        for row in seed.rows:
+            columns = row.columns | {name: rowids[target] for name, target in row.links.items()}
+            names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {row.table} ({names}) VALUES ({marks})"  # noqa: S608
+            rowids[row.table, row.key] = int(
+                db.execute(sql, tuple(columns.values())).lastrowid or 0
+            )
