@@ -5,15 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test lint typecheck unit calendar bench translations clean system-deps
+.PHONY: demo test check lint typecheck pytest quick-tests calendar bench translations clean system-deps
 
 # `BOOKING_NOW=2026-12-31T23:20:00Z make demo` (or `make test`) runs as of that instant.
 export BOOKING_NOW
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 ## Run the sandbox (demo seed) and the widget against it; prints the URL to open.
@@ -21,7 +21,11 @@ demo: $(STAMP)
 	$(BIN)/booking-app demo
 
 ## Every check: lint, format, types, all tests, and the calendar runs.
-test: $(STAMP) system-deps lint typecheck unit calendar
+test: $(STAMP) system-deps lint typecheck pytest calendar
+
+## The inner loop (under a minute): lint, types, and the tests that start no browser,
+## no widget server and nothing slow.
+check: lint typecheck quick-tests
 
 ## Debian packages the tests run for real (redis-server; chromium for tests/browser).
 system-deps:
@@ -30,14 +34,20 @@ system-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected nothing: that is a failure, not a pass.
 # tests/bench runs a tiny benchmark, so the tests need the bench extra (locust) too.
-unit: $(STAMP) $(BENCH_STAMP)
+pytest: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m pytest; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+quick-tests: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not integration and not browser and not slow" \
+	  --ignore=tests/bench; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 ## The integration and sandbox tests (and a browser booking) as of each hard instant of
@@ -48,8 +58,8 @@ calendar: $(STAMP) $(BENCH_STAMP) system-deps
 
 ## Benchmarks against a baseline: prints a table, writes bench/results/*.json (bench/README.md).
 ## Longer runs: make bench BENCH_ARGS="--duration 30 --rounds 3 --journeys 200".
-$(BENCH_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+$(BENCH_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)

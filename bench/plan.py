@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from bench.page_weight import time_values
-from booking_app.booking.slots import decode_start
+from booking_app.web.slot_choice import decode_start
 from tests.support.clock import today as business_today
 
 SERVICE = re.compile(r'href="([^"]*/s/fc[^"]*)"')

@@ -8,9 +8,10 @@ from typing import Any
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from booking_app import cache, clock, errors, i18n, ratelimit, request_log, security
+from booking_app import cache, clock
 from booking_app.config import ConfigError, Settings, clock_for, load_settings
 from booking_app.paths import resource_dir
+from booking_app.web import errors, headers, i18n, ratelimit, request_log
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -46,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app, settings)
     request_log.init_app(app)  # first: it must see requests the rate limiter refuses
     ratelimit.init_app(app, settings)
-    security.init_proxy_fix(app, settings)
+    headers.init_proxy_fix(app, settings)
     i18n.init_app(app)
     _init_client(app)
 
@@ -57,7 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_embedding(app, settings)
     app.register_blueprint(manage_bp)
     errors.init_app(app)
-    security.init_app(app, settings)
+    headers.init_app(app, settings)
     _register_basics(app, settings)
     return app
 

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from booking_app.tokens import FORM_SALT, TokenSigner  # noqa: E402
+from booking_app.web.tokens import FORM_SALT, TokenSigner  # noqa: E402
 from tests.support.redis_server import running_redis  # noqa: E402
 from tests.support.sandbox import SandboxProcess, running_sandbox  # noqa: E402
 from tests.support.widget_server import (  # noqa: E402

@@ -22,6 +22,16 @@ def pytest_configure(config: pytest.Config) -> None:
     Clock.from_environ()  # a malformed BOOKING_NOW stops the run here, naming it
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark by folder, so no module can forget its marker: `integration` for
+    tests/integration, `browser` for tests/browser."""
+    for item in items:
+        parts = item.path.parts
+        for folder in ("integration", "browser"):
+            if folder in parts[-3:-1]:
+                item.add_marker(getattr(pytest.mark, folder))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     """Say which instant the suite runs at."""
     clock = Clock.from_environ()

@@ -17,8 +17,8 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
-from booking_app.i18n import _
 from booking_app.moduleapi import ModuleApiClient, ModuleApiError, models
+from booking_app.web.i18n import _
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 
-from booking_app.booking.blueprint import bp, check_ids, get_client, unavailable
-from booking_app.booking.viewmodels import organization_view, service_view
-from booking_app.i18n import UI_LANGUAGES, best_language
+from booking_app.booking.blueprint import bp
 from booking_app.moduleapi import ModuleApiError, NotFoundError, ValidationError, models
+from booking_app.web.i18n import UI_LANGUAGES, best_language
+from booking_app.web.lookup import check_ids, get_client, unavailable
+from booking_app.web.viewmodels import organization_view, service_view
 
 CONFIG_ID = re.compile(r"^5f[0-9A-Za-z]{30}$")
 CONFIG_REF = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")

@@ -6,134 +6,135 @@ from cached service data, so confirming costs no upstream request.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
-from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Response, abort, g, redirect, render_template, request, url_for
 
-from booking_app.booking.blueprint import bp, check_ids, load_service
-from booking_app.booking.ics import CalendarEntry, calendar_response
-from booking_app.booking.timezones import business_zone, valid_zone
-from booking_app.booking.viewmodels import format_span, resource_name, service_view
-from booking_app.i18n import _
-from booking_app.manage.links import manage_token, manage_url
+from booking_app.booking.blueprint import bp
 from booking_app.moduleapi import models
-from booking_app.tokens import InvalidToken, TokenSigner
+from booking_app.web.i18n import _
+from booking_app.web.ics import CalendarEntry, calendar_response
+from booking_app.web.lookup import Service, check_ids, load_service
+from booking_app.web.manage_links import manage_token, manage_url
+from booking_app.web.state import CONFIRMATION_TOKENS, ConfirmationState, FormState, ManageRef
+from booking_app.web.timezones import business_zone, valid_zone
+from booking_app.web.tokens import InvalidToken
+from booking_app.web.viewmodels import format_span, resource_name, service_view
 
-CONFIRMATION_SALT = "booking-confirmation-v1"
 # How long the confirmation page trusts the booking answer in its token.
 FRESH_SECONDS = 600
 
 
-def _signer() -> TokenSigner:
-    return TokenSigner(current_app.config["SECRET_KEY"], CONFIRMATION_SALT)
-
-
 def confirmation_url(
     lang: str,
-    org_id: str,
-    template_id: str,
+    form: FormState,
     appointment: models.Appointment,
-    payload: dict[str, Any],
     *,
     attached: bool | None = None,
     group: list[str] | None = None,
 ) -> str:
-    """Where to send the customer after booking `appointment` (`attached`: whether the
-    customer's file reached the appointment, None when there was none; `group`: the
-    further seats' appointments of a booking of several course seats)."""
-    token = _signer().sign(
-        {
-            "f": attached,
-            "g": group or [],
-            "o": org_id,
-            "t": template_id,
-            "id": appointment.id,
-            "s": appointment.start.astimezone(UTC).isoformat(),
-            "e": appointment.end.astimezone(UTC).isoformat(),
-            "r": [r.id for r in appointment.resources],
-            "z": payload.get("z", ""),
-        }
+    """Where to send the customer after booking `appointment` from `form` (`attached`:
+    whether the customer's file reached the appointment, None when there was none;
+    `group`: the further seats' appointments of a booking of several course seats)."""
+    state = ConfirmationState(
+        org_id=form.org_id,
+        template_id=form.template_id,
+        appointment_id=appointment.id,
+        start=appointment.start,
+        end=appointment.end,
+        resource_ids=tuple(r.id for r in appointment.resources),
+        zone=form.zone,
+        group=tuple(group or ()),
+        attached=attached,
     )
-    return url_for("booking.confirmation", lang=lang, org_id=org_id, token=token)
+    token = CONFIRMATION_TOKENS.sign(state)
+    return url_for("booking.confirmation", lang=lang, org_id=form.org_id, token=token)
 
 
-def _load(org_id: str, token: str, later: str = "manage.show") -> dict[str, Any]:
+def _manage_ref(state: ConfirmationState) -> ManageRef:
+    return ManageRef(state.org_id, state.appointment_id, state.template_id, state.zone, state.group)
+
+
+def _load(org_id: str, token: str, later: str = "manage.show") -> ConfirmationState:
     """The token's booking answer while it is fresh. Later the appointment may have been
     moved or cancelled, so an older (genuine) token leads to the live manage page."""
     try:
-        data = _signer().load(token, max_age=FRESH_SECONDS)
+        state = CONFIRMATION_TOKENS.load(token, max_age=FRESH_SECONDS)
     except InvalidToken:
         try:
-            data = _signer().load(token)
+            state = CONFIRMATION_TOKENS.load(token)
         except InvalidToken:
             abort(404)
-        if data.get("o") != org_id or not isinstance(data.get("t"), str):
+        if state.org_id != org_id:
             abort(404)
-        end = datetime.fromisoformat(data["e"])
-        token = manage_token(
-            org_id, data["id"], data["t"], end, data.get("z", ""), group=data.get("g", [])
-        )
-        abort(redirect(url_for(later, lang=g.get("lang", "en"), org_id=org_id, token=token), 303))
-    if data.get("o") != org_id:
+        managed = manage_token(_manage_ref(state), state.end)
+        lang = g.get("lang", "en")
+        abort(redirect(url_for(later, lang=lang, org_id=org_id, token=managed), 303))
+    if state.org_id != org_id:
         abort(404)
-    return data
+    return state
 
 
-def _manage_url(
-    lang: str, org_id: str, data: dict[str, Any], info: dict[str, Any], *, external: bool = False
-) -> str:
-    return manage_url(
-        lang,
-        org_id,
-        data["id"],
-        data["t"],
-        info["end"],
-        info["zone"].key,
-        group=data.get("g", []),
-        external=external,
-    )
+@dataclass(frozen=True)
+class Booked:
+    """What the confirmation page and its calendar file show."""
+
+    state: ConfirmationState
+    service: Service
+    staff: list[str]
+    zone: ZoneInfo
+    org_zone: ZoneInfo
+
+    def manage_url(self, *, external: bool = False) -> str:
+        """The manage page of this booking."""
+        ref = _manage_ref(self.state)
+        return manage_url(self.service.lang, ref, self.state.end, external=external)
 
 
-def _details(lang: str, org_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    org, template = load_service(lang, org_id, data["t"])
+def _booked(lang: str, state: ConfirmationState) -> Booked:
+    service = load_service(lang, state.org_id, state.template_id)
+    org = service.organization
     names = {
-        r.id: resource_name(r, lang, org.language) for s in template.steps for r in s.resources
+        r.id: resource_name(r, lang, org.language)
+        for s in service.template.steps
+        for r in s.resources
     }
-    start = datetime.fromisoformat(data["s"])
-    end = datetime.fromisoformat(data["e"])
-    return {
-        "organization": org,
-        "service": service_view(template, lang, org.language),
-        "start": start,
-        "end": end,
-        "staff": [names[r] for r in data.get("r", []) if r in names],
-        "zone": ZoneInfo(valid_zone(data.get("z")) or org.time_zone or "UTC"),
-        "org_zone": business_zone(org.time_zone),
-    }
+    return Booked(
+        state=state,
+        service=service,
+        staff=[names[r] for r in state.resource_ids if r in names],
+        zone=ZoneInfo(valid_zone(state.zone) or org.time_zone or "UTC"),
+        org_zone=business_zone(org.time_zone),
+    )
 
 
 @bp.get("/<lang>/o/<org_id>/confirmed/<token>")
 def confirmation(lang: str, org_id: str, token: str) -> Any:
     """What was booked, when (customer's and business's zone), where, with whom."""
     check_ids(org_id)
-    data = _load(org_id, token)
-    info = _details(lang, org_id, data)
-
+    booked = _booked(lang, _load(org_id, token))
+    state, org = booked.state, booked.service.organization
     return render_template(
         "confirmation.html",
-        **info,
-        when_customer=format_span(info["start"], info["end"], info["zone"], lang),
-        when_business=format_span(info["start"], info["end"], info["org_zone"], lang),
-        zone_name=get_timezone_name(info["zone"], locale=lang),
-        org_zone_name=get_timezone_name(info["org_zone"], locale=lang),
+        organization=org,
+        service=service_view(booked.service.template, lang, org.language),
+        start=state.start,
+        end=state.end,
+        staff=booked.staff,
+        zone=booked.zone,
+        org_zone=booked.org_zone,
+        when_customer=format_span(state.start, state.end, booked.zone, lang),
+        when_business=format_span(state.start, state.end, booked.org_zone, lang),
+        zone_name=get_timezone_name(booked.zone, locale=lang),
+        org_zone_name=get_timezone_name(booked.org_zone, locale=lang),
         ics_url=url_for("booking.calendar_file", lang=lang, org_id=org_id, token=token),
-        appointment_id=data["id"],
-        manage_url=_manage_url(lang, org_id, data, info),
-        attached=data.get("f"),
-        seats=1 + len(data.get("g", [])),
+        appointment_id=state.appointment_id,
+        manage_url=booked.manage_url(),
+        attached=state.attached,
+        seats=1 + len(state.group),
     )
 
 
@@ -141,16 +142,17 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
 def calendar_file(lang: str, org_id: str, token: str) -> Response:
     """The appointment as an iCalendar file, with the manage link in its description."""
     check_ids(org_id)
-    data = _load(org_id, token, later="manage.calendar_file")
-    info = _details(lang, org_id, data)
-    manage = _manage_url(lang, org_id, data, info, external=True)
+    booked = _booked(lang, _load(org_id, token, later="manage.calendar_file"))
+    state, org = booked.state, booked.service.organization
+    manage = booked.manage_url(external=True)
+    name = service_view(booked.service.template, lang, org.language).name
     return calendar_response(
         CalendarEntry(
-            uid=f"{data['id']}@{request.host}",
-            start=info["start"],
-            end=info["end"],
-            summary=f"{info['service'].name} – {info['organization'].name}",
-            location=info["organization"].address_line,
+            uid=f"{state.appointment_id}@{request.host}",
+            start=state.start,
+            end=state.end,
+            summary=f"{name} – {org.name}",
+            location=org.address_line,
             description=_("Change or cancel: %(url)s", url=manage),
             url=manage,
         )

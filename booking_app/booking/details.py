@@ -9,23 +9,24 @@ already made instead of making a second one.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
+from dataclasses import dataclass, replace
+from typing import Any, Literal, NoReturn
 
 from babel.dates import format_datetime, get_timezone_name
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from booking_app.booking.attachments import (
     ACCEPT,
+    Attachment,
     attachment_error_text,
     attachment_mode,
     read_attachment,
     request_limit,
     send_attachment,
 )
-from booking_app.booking.blueprint import bp, check_ids, get_client, load_service, unavailable
+from booking_app.booking.blueprint import bp
+from booking_app.booking.confirmation import confirmation_url
 from booking_app.booking.entities import chosen_entity, entity_resource_ids
 from booking_app.booking.form import (
     UPSTREAM_FIELDS,
@@ -41,91 +42,41 @@ from booking_app.booking.seats import (
     read_seats,
     seats_error_text,
 )
-from booking_app.booking.slots import decode_start, find_slot, group_by_day, week_label, week_of
-from booking_app.booking.timezones import business_zone, customer_zone
-from booking_app.booking.viewmodels import service_view
-from booking_app.embed.params import utm_parameters
-from booking_app.i18n import _
 from booking_app.moduleapi import (
     ApiConnectionError,
     ConflictError,
     ModuleApiError,
-    NotFoundError,
     ServerError,
     ValidationError,
     models,
 )
-from booking_app.once import run_once
-from booking_app.tokens import FORM_SALT, InvalidToken, TokenSigner
+from booking_app.web.csrf import same_origin
+from booking_app.web.embed_params import utm_parameters
+from booking_app.web.i18n import _
+from booking_app.web.lookup import Service, check_ids, get_client, load_service, unavailable
+from booking_app.web.once import run_once
+from booking_app.web.slot_choice import chosen_slot, chosen_time
+from booking_app.web.state import FORM_TOKENS, FormState
+from booking_app.web.timezones import business_zone, customer_zone
+from booking_app.web.tokens import InvalidToken
+from booking_app.web.viewmodels import service_view
+from booking_app.web.week import group_by_day, week_label, week_of
 
 FORM_MAX_AGE = 2 * 3600
 
 
-def form_signer() -> TokenSigner:
-    """The signer of details-form tokens."""
-    return TokenSigner(current_app.config["SECRET_KEY"], FORM_SALT)
-
-
-def chosen_time(value: str) -> datetime:
-    """The start a week view's button sent (`encode_start`), or 404."""
-    start = decode_start(value)
-    if start is None:
-        abort(404)
-    return start
-
-
-def chosen_slot(
-    lang: str,
-    org_id: str,
-    template: models.BookingTemplate,
-    org_time_zone: str,
-    start: datetime,
-    staff: str = "",
-    entity: str | None = None,
-) -> models.BookingSlot | None:
-    """The bookable slot at `start` (with `staff`, within the custom `entity`'s
-    resources); None when that time is no longer free, 503 when the upstream cannot
-    say."""
-    client = get_client()
-    try:
-        allowed = entity_resource_ids(client, org_id, chosen_entity(entity), lang)
-        return find_slot(
-            org_id,
-            template.id,
-            start,
-            business_zone(org_time_zone),
-            lang,
-            staff=staff,
-            allowed=allowed,
-        )
-    except ModuleApiError:
-        unavailable()
-
-
-def _slot_start(value: str | None) -> datetime:
-    try:
-        start = datetime.fromisoformat(value or "")
-    except ValueError:
-        abort(404)
-    if start.tzinfo is None:
-        abort(404)
-    return start
-
-
 def _render(
-    lang: str,
-    organization: Any,
-    template: models.BookingTemplate,
-    payload: dict[str, Any],
-    token: str,
+    service: Service,
+    form: FormState,
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
     notice: str = "",
 ) -> Any:
-    zone = customer_zone(payload.get("z"), None, organization.time_zone)
-    start = _slot_start(payload.get("a")).astimezone(zone)
-    flags = FormFlags.of(template)
+    """The details form for `form` (a fresh token of it), with `values` and `errors`."""
+    lang, organization, template = service.lang, service.organization, service.template
+    zone = customer_zone(form.zone, None, organization.time_zone)
+    start = form.start.astimezone(zone)
     return render_template(
         "details.html",
         organization=organization,
@@ -134,18 +85,18 @@ def _render(
         .replace(format_datetime(start, "zzzz", locale=lang), "")
         .strip(" ,"),
         zone_name=get_timezone_name(zone, locale=lang),
-        token=token,
-        flags=flags,
+        token=FORM_TOKENS.sign(form),
+        flags=FormFlags.of(template),
         values=values,
         errors=errors,
         error_texts={name: _error_text(name, key) for name, key in errors.items()},
-        seats_cap=int(payload.get("n", 1)),
-        slot_id=payload.get("s", ""),
+        seats_cap=form.seats_cap,
+        slot_id=form.slot_id,
         attachment=attachment_mode(template),
         accept=ACCEPT,
         label=field_label,
         notice=notice,
-        back_args={"tz": zone.key, "staff": payload.get("st") or None},
+        back_args={"tz": zone.key, "staff": form.staff or None},
     ), status
 
 
@@ -162,12 +113,12 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
     """The details form for the slot chosen in the week view."""
     check_ids(org_id, template_id)
     start = chosen_time(request.args.get("s", ""))
-    organization, template = load_service(lang, org_id, template_id)
+    service = load_service(lang, org_id, template_id)
+    organization, template = service.organization, service.template
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
     staff = request.args.get("staff", "")[:32]
-    slot = chosen_slot(
-        lang, org_id, template, organization.time_zone, start, staff, request.args.get("e")
-    )
+    allowed = entity_resource_ids(get_client(), org_id, chosen_entity(request.args.get("e")), lang)
+    slot = chosen_slot(lang, org_id, template, organization.time_zone, start, staff, allowed)
     if slot is None:  # taken since the week view was shown
         week = week_of(start, business_zone(organization.time_zone))
         args: dict[str, Any] = {"week": week, "tz": zone.key, "staff": staff or None, "gone": 1}
@@ -175,32 +126,158 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
             url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args),
             303,
         )
-    payload: dict[str, Any] = {
-        "o": org_id,
-        "t": template_id,
-        "s": slot.id,
-        "a": start.isoformat(),
-        "k": secrets.token_hex(16),  # the idempotency key: the appointment's customId
-        "z": zone.key,
-        "st": staff,
-    }
     left = slot.seats_left
-    cap = min(max_seats(template), left) if left else max_seats(template)
-    if cap > 1:
-        payload["n"] = cap  # signed: the form may offer this many seats
-    utm = utm_parameters(request.args)  # the host page's campaign, for additionalData
-    signed: dict[str, Any] = {**payload, "u": utm} if utm else payload
-    return _render(lang, organization, template, signed, form_signer().sign(signed), {}, {})
+    form = FormState(
+        org_id=org_id,
+        template_id=template_id,
+        slot_id=slot.id,
+        start=start,
+        custom_id=secrets.token_hex(16),  # the idempotency key: the appointment's customId
+        zone=zone.key,
+        staff=staff,
+        # signed: the form may offer this many seats
+        seats_cap=min(max_seats(template), left) if left else max_seats(template),
+        campaign=utm_parameters(request.args) or None,  # for additionalData
+    )
+    return _render(service, form, {}, {})
 
 
-def same_origin() -> bool:
-    """The CSRF check that needs no cookie: browsers say where a POST comes from."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    if origin and origin != "null":
-        return urlsplit(origin).netloc == request.host
-    return True
+@dataclass(frozen=True)
+class Submission:
+    """A valid details form: the customer's values, seats and file."""
+
+    values: dict[str, str]
+    seats: int
+    attachment: Attachment | None
+
+    def body_for(self, service: Service, form: FormState, custom_id: str) -> dict[str, Any]:
+        """The `appointment/add` body of this submission under `custom_id`."""
+        return booking_body(
+            self.values,
+            FormFlags.of(service.template),
+            slot_id=form.slot_id,
+            custom_id=custom_id,
+            locale=service.lang,
+            additional_data=form.campaign,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What sending the booking upstream came to."""
+
+    kind: Literal["booked", "taken", "refused", "unreached"]
+    appointment: models.Appointment | None = None
+    field_errors: dict[str, str] | None = None  # "refused": the fields the upstream named
+
+
+def _stop(body: Any, status: int) -> NoReturn:
+    abort(make_response(body, status))
+
+
+def _read_token(service: Service) -> FormState:
+    """The form's signed state, or stop: 413 (file too large), 410 (expired), 404."""
+    try:
+        sent = request.form.get("token", "")
+    except RequestEntityTooLarge:
+        _stop(
+            render_template(
+                "error.html",
+                title=_("This file is too large"),
+                detail=_("Files can be up to 4 MB. Please go back and choose a smaller file."),
+            ),
+            413,
+        )
+    try:
+        form = FORM_TOKENS.load(sent, max_age=FORM_MAX_AGE)
+    except InvalidToken:
+        ids: dict[str, Any] = {
+            "lang": service.lang,
+            "org_id": service.org_id,
+            "template_id": service.template_id,
+        }
+        _stop(
+            render_template(
+                "error.html",
+                title=_("This form has expired"),
+                detail=_(
+                    "For your security, booking forms are valid for two hours. "
+                    "Please choose your time again."
+                ),
+                link=url_for("booking.slots", **ids),
+                link_text=_("Choose a time"),
+            ),
+            410,
+        )
+    if form.org_id != service.org_id or form.template_id != service.template_id:
+        abort(404)
+    return form
+
+
+def _read_submission(service: Service, form: FormState) -> Submission:
+    """The valid submission, or stop with the form and its errors (400)."""
+    mode = attachment_mode(service.template)
+    values, errors = validate_details(FormFlags.of(service.template), request.form)
+    attachment, attachment_error = read_attachment(request.files.get("attachment"), mode)
+    if attachment_error:
+        errors["attachment"] = attachment_error
+    seats, seats_error = read_seats(request.form, form.seats_cap)
+    values["seats"] = str(seats)
+    if seats_error:
+        errors["seats"] = seats_error
+    if errors:
+        _stop(*_render(service, form, values, errors, 400))
+    return Submission(values, seats, attachment)
+
+
+def _submit(service: Service, form: FormState, submission: Submission) -> Outcome:
+    """Send the booking upstream once; after a lost answer, find out before saying."""
+    body = submission.body_for(service, form, form.custom_id)
+    try:
+        appointment = get_client().add_appointment(service.org_id, body, lang=service.lang)
+    except ConflictError as conflict:
+        if "customId" not in conflict.parameters:
+            return Outcome("taken")
+        found = _find(service.org_id, form.custom_id, service.lang)  # booked already
+        if found is None:
+            unavailable()
+        return Outcome("booked", found)
+    except ValidationError as refused:
+        fields = {
+            UPSTREAM_FIELDS[p]: "invalid" for p, _t in refused.failures if p in UPSTREAM_FIELDS
+        }
+        return Outcome("refused", field_errors=fields) if fields else Outcome("taken")
+    except (ApiConnectionError, ServerError):
+        # The answer was lost: the booking may or may not exist. Ask before saying so.
+        found = _find(service.org_id, form.custom_id, service.lang)
+        return Outcome("booked", found) if found else Outcome("unreached")
+    except ModuleApiError:
+        unavailable()
+    return Outcome("booked", appointment)
+
+
+def _not_booked(service: Service, form: FormState, submission: Submission, outcome: Outcome) -> Any:
+    """The page for an outcome that booked nothing."""
+    values = submission.values
+    if outcome.kind == "taken":
+        return _slot_taken(service, form, values)
+    if outcome.kind == "refused":
+        return _render(service, form, values, outcome.field_errors or {}, 400)
+    notice = _(
+        "We could not reach the booking system, so your booking "
+        "is not made yet. Your details are kept: please try again."
+    )
+    return _render(service, form, values, {}, 503, notice=notice)
+
+
+def _attach(service: Service, appointment: models.Appointment, file: Attachment) -> bool:
+    """Send the customer's file with the booking (once); whether it arrived."""
+    client, org_id = get_client(), service.org_id
+    outcome = run_once(
+        f"attach:{org_id}:{appointment.id}",
+        lambda: send_attachment(client, org_id, appointment, file, service.lang),
+    )
+    return bool(outcome.get("ok"))
 
 
 @bp.post("/<lang>/o/<org_id>/s/<template_id>/book")
@@ -209,124 +286,37 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     check_ids(org_id, template_id)
     if not same_origin():
         abort(403)
-    organization, template = load_service(lang, org_id, template_id)
-    mode = attachment_mode(template)
+    service = load_service(lang, org_id, template_id)
+    mode = attachment_mode(service.template)
     # Only a service that takes a file accepts a body that large.
     request.max_content_length = request_limit(mode, current_app.config["MAX_CONTENT_LENGTH"])
     # Werkzeug counts an uploaded file against the form memory limit too.
     request.max_form_memory_size = request_limit(mode, current_app.config["MAX_FORM_MEMORY_SIZE"])
-    try:
-        sent = request.form.get("token", "")
-    except RequestEntityTooLarge:
-        return render_template(
-            "error.html",
-            title=_("This file is too large"),
-            detail=_("Files can be up to 4 MB. Please go back and choose a smaller file."),
-        ), 413
-    try:
-        payload = form_signer().load(sent, max_age=FORM_MAX_AGE)
-    except InvalidToken:
-        return render_template(
-            "error.html",
-            title=_("This form has expired"),
-            detail=_(
-                "For your security, booking forms are valid for two hours. "
-                "Please choose your time again."
-            ),
-            link=url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id),
-            link_text=_("Choose a time"),
-        ), 410
-    if payload.get("o") != org_id or payload.get("t") != template_id:
-        abort(404)
-    token = request.form["token"]
-    flags = FormFlags.of(template)
-    values, errors = validate_details(flags, request.form)
-    attachment, attachment_error = read_attachment(request.files.get("attachment"), mode)
-    if attachment_error:
-        errors["attachment"] = attachment_error
-    seats, seats_error = read_seats(request.form, int(payload.get("n", 1)))
-    values["seats"] = str(seats)
-    if seats_error:
-        errors["seats"] = seats_error
-    if errors:
-        return _render(lang, organization, template, payload, token, values, errors, 400)
-
-    def body_for(custom_id: str) -> dict[str, Any]:
-        return booking_body(
-            values,
-            flags,
-            slot_id=payload["s"],
-            custom_id=custom_id,
-            locale=lang,
-            additional_data=payload.get("u"),
-        )
-
-    body = body_for(payload["k"])
-    client = get_client()
-    appointment: models.Appointment | None
-    try:
-        appointment = client.add_appointment(org_id, body, template_id=template_id, lang=lang)
-    except ConflictError as conflict:
-        if any(p == "customId" for p, _t in conflict.failures):
-            appointment = _find(org_id, payload["k"], lang)  # booked already: show it
-            if appointment is None:
-                unavailable()
-        else:
-            return _slot_taken(lang, org_id, template_id, payload, values)
-    except ValidationError as refused:
-        upstream = {
-            UPSTREAM_FIELDS[p]: "invalid" for p, _t in refused.failures if p in UPSTREAM_FIELDS
-        }
-        if not upstream:
-            return _slot_taken(lang, org_id, template_id, payload, values)
-        return _render(lang, organization, template, payload, token, values, upstream, 400)
-    except (ApiConnectionError, ServerError):
-        # The answer was lost: the booking may or may not exist. Ask before saying so.
-        appointment = _find(org_id, payload["k"], lang)
-        if appointment is None:
-            return _render(
-                lang,
-                organization,
-                template,
-                payload,
-                token,
-                values,
-                {},
-                503,
-                notice=_(
-                    "We could not reach the booking system, so your booking "
-                    "is not made yet. Your details are kept: please try again."
-                ),
-            )
-    except ModuleApiError:
-        unavailable()
-    if appointment is None:
-        unavailable()
+    form = _read_token(service)
+    submission = _read_submission(service, form)
+    outcome = _submit(service, form, submission)
+    appointment = outcome.appointment
+    if outcome.kind != "booked" or appointment is None:
+        return _not_booked(service, form, submission, outcome)
     group = [appointment]
-    if seats > 1:
-        more = book_more_seats(client, org_id, appointment, seats, body_for, payload["k"], lang)
-        if more is None:  # rolled back: say so, keep the details
-            errors = {"seats": "too_few_left"}
-            return _render(lang, organization, template, payload, token, values, errors, 409)
-        group = more
-    attached = None
-    if attachment is not None:
-        booked, file = appointment, attachment
-        outcome = run_once(
-            f"attach:{org_id}:{booked.id}",
-            lambda: send_attachment(client, org_id, booked, file, lang),
+    if submission.seats > 1:
+        more = book_more_seats(
+            get_client(),
+            org_id,
+            appointment,
+            submission.seats,
+            lambda custom_id: submission.body_for(service, form, custom_id),
+            form.custom_id,
+            lang,
         )
-        attached = bool(outcome.get("ok"))
-    from booking_app.booking.confirmation import confirmation_url
-
+        if more is None:  # rolled back: say so, keep the details
+            return _render(service, form, submission.values, {"seats": "too_few_left"}, 409)
+        group = more
+    attached = (
+        _attach(service, appointment, submission.attachment) if submission.attachment else None
+    )
     url = confirmation_url(
-        lang,
-        org_id,
-        template_id,
-        appointment,
-        payload,
-        attached=attached,
-        group=[a.id for a in group[1:]],
+        lang, form, appointment, attached=attached, group=[a.id for a in group[1:]]
     )
     return redirect(url, 303)
 
@@ -334,45 +324,41 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
 def _find(org_id: str, custom_id: str, lang: str) -> models.Appointment | None:
     try:
         return get_client().identify_appointment(org_id, custom_id, lang=lang)
-    except NotFoundError:
-        return None
     except ModuleApiError:
         return None
 
 
-def _slot_taken(
-    lang: str, org_id: str, template_id: str, payload: dict[str, Any], values: dict[str, str]
-) -> Any:
+def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> Any:
     """409: the time was taken meanwhile. Offer that day's other free times; picking one
     re-opens the form with everything the customer typed (sent back in the POST body,
     never in a URL)."""
-    organization, template = load_service(lang, org_id, template_id)
-    zone = customer_zone(payload.get("z"), None, organization.time_zone)
-    org_zone = business_zone(organization.time_zone)
-    day = _slot_start(payload.get("a")).astimezone(org_zone).date()
-    staff = payload.get("st") or ""
+    lang, organization = service.lang, service.organization
+    zone = customer_zone(form.zone, None, organization.time_zone)
+    day = form.start.astimezone(business_zone(organization.time_zone)).date()
     try:
-        found = get_client().list_day(org_id, template_id, day.year, day.month, day.day, lang=lang)
-        days = group_by_day(found.slots, zone, day, lang, staff)
+        found = get_client().list_day(
+            form.org_id, form.template_id, day.year, day.month, day.day, lang=lang
+        )
+        days = group_by_day(found.slots, zone, day, lang, form.staff)
     except ModuleApiError:
         days = []
-    choices = [s for d in days for s in d.slots if s.slot_id != payload.get("s") and not s.full]
+    choices = [s for d in days for s in d.slots if s.slot_id != form.slot_id and not s.full]
     iso = day.isocalendar()
     return render_template(
         "slot_taken.html",
         organization=organization,
-        service=service_view(template, lang, organization.language),
+        service=service_view(service.template, lang, organization.language),
         choices=choices,
         values=values,
-        token=form_signer().sign(payload),
+        token=FORM_TOKENS.sign(form),
         week_url=url_for(
             "booking.slots",
             lang=lang,
-            org_id=org_id,
-            template_id=template_id,
+            org_id=form.org_id,
+            template_id=form.template_id,
             week=week_label(iso.year, iso.week),
             tz=zone.key,
-            staff=staff or None,
+            staff=form.staff or None,
         ),
     ), 409
 
@@ -384,16 +370,18 @@ def book_again(lang: str, org_id: str, template_id: str) -> Any:
     if not same_origin():
         abort(403)
     try:
-        old = form_signer().load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
+        old = FORM_TOKENS.load(request.form.get("token", ""), max_age=FORM_MAX_AGE)
     except InvalidToken:
         abort(410)
-    if old.get("o") != org_id or old.get("t") != template_id:
+    if old.org_id != org_id or old.template_id != template_id:
         abort(404)
     start = chosen_time(request.form.get("s", ""))
-    organization, template = load_service(lang, org_id, template_id)
-    values, _errors = validate_details(FormFlags.of(template), request.form)
-    slot = chosen_slot(lang, org_id, template, organization.time_zone, start, old.get("st", ""))
+    service = load_service(lang, org_id, template_id)
+    values, _errors = validate_details(FormFlags.of(service.template), request.form)
+    time_zone = service.organization.time_zone
+    slot = chosen_slot(lang, org_id, service.template, time_zone, start, old.staff)
     if slot is None:  # that one went too: offer the day's times again
-        return _slot_taken(lang, org_id, template_id, {**old, "a": start.isoformat()}, values)
-    payload = {**old, "s": slot.id, "a": start.isoformat(), "k": secrets.token_hex(16)}
-    return _render(lang, organization, template, payload, form_signer().sign(payload), values, {})
+        return _slot_taken(service, replace(old, start=start), values)
+    # A new time is a new booking: a new idempotency key.
+    form = replace(old, slot_id=slot.id, start=start, custom_id=secrets.token_hex(16))
+    return _render(service, form, values, {})

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from flask import abort
 
-from booking_app.booking.viewmodels import texts
-from booking_app.i18n import pick_translation
 from booking_app.moduleapi import ModuleApiClient, ModuleApiError, NotFoundError, models
+from booking_app.web.i18n import pick_translation
+from booking_app.web.viewmodels import texts
 
 ENTITY_ID = re.compile(r"^6T[0-9A-Za-z]{30}$")
 

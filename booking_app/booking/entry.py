@@ -6,17 +6,18 @@ from typing import Any
 
 from flask import abort, render_template, request
 
-from booking_app.booking.blueprint import bp, check_ids, get_client, unavailable
+from booking_app.booking.blueprint import bp
 from booking_app.booking.entities import (
     chosen_entity,
     entity_choices,
     entity_templates,
     offered_entities,
 )
-from booking_app.booking.pagecache import cached_page
-from booking_app.booking.viewmodels import organization_view, service_view
-from booking_app.i18n import _
 from booking_app.moduleapi import ModuleApiError, NotFoundError
+from booking_app.web.i18n import _
+from booking_app.web.lookup import check_ids, get_client, unavailable
+from booking_app.web.pagecache import cached_page
+from booking_app.web.viewmodels import organization_view, service_view
 
 SEARCH_FROM = 8  # branches: a search box once there are this many
 

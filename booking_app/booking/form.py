@@ -14,8 +14,8 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 from marshmallow import ValidationError as SchemaError
 
-from booking_app.i18n import _
 from booking_app.moduleapi import models
+from booking_app.web.i18n import _
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="invalid")
 MOBILE = validate.Regexp(r"^\+?[0-9][0-9 ()./-]{5,24}$", error="invalid")

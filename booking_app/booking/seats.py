@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from booking_app.i18n import _
 from booking_app.moduleapi import (
     ApiConnectionError,
     ConflictError,
@@ -25,6 +24,7 @@ from booking_app.moduleapi import (
     ServerError,
     models,
 )
+from booking_app.web.i18n import _
 
 log = logging.getLogger(__name__)
 LIMIT = 10  # never more seats in one booking, whatever a template says

@@ -8,9 +8,9 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from booking_app import themes
 from booking_app.config import Settings
-from booking_app.embed import params
 from booking_app.embed.blueprint import bp
 from booking_app.paths import resource_dir
+from booking_app.web import embed_params as params
 
 OVERRIDDEN_PREFIX = "widget"
 

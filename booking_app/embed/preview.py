@@ -13,14 +13,14 @@ from typing import Any
 from babel import Locale
 from flask import abort, current_app, g, render_template, request
 
-from booking_app.booking.viewmodels import service_view
 from booking_app.embed.blueprint import bp
-from booking_app.i18n import UI_LANGUAGES, _
 from booking_app.moduleapi import ModuleApiError, get_client
 from booking_app.themes.color import Color
 from booking_app.themes.css import contrast_problems
 from booking_app.themes.model import COLOR_KEYS, FONTS, MAX_RADIUS, MODES, with_overrides
 from booking_app.themes.web import theme_store
+from booking_app.web.i18n import UI_LANGUAGES, _
+from booking_app.web.viewmodels import service_view
 
 ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
 TEMPLATE_ID = re.compile(r"^fc[0-9A-Za-z]{30}$")

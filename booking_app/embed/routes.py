@@ -15,10 +15,10 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, request, url_for
 
 from booking_app.embed.blueprint import bp
-from booking_app.i18n import _
 from booking_app.themes import ThemeError, parse_embed_options
 from booking_app.themes.model import canonical_options
 from booking_app.themes.web import theme_store
+from booking_app.web.i18n import _
 
 EMBED_JS_MAX_AGE = 3600
 FOREVER = "public, max-age=31536000, immutable"

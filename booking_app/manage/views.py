@@ -10,7 +10,7 @@ upstream once (`once.run_once`), and answered with a redirect to the view.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -20,20 +20,6 @@ from babel.dates import get_timezone_name
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from booking_app import clock
-from booking_app.booking.blueprint import check_ids, get_client, unavailable, url_language
-from booking_app.booking.details import chosen_slot, chosen_time, same_origin
-from booking_app.booking.ics import CalendarEntry, calendar_response, change_sequence
-from booking_app.booking.slots import WeekLinks, earliest_redirect, week_of, week_page
-from booking_app.booking.timezones import business_zone, customer_zone, valid_zone
-from booking_app.booking.viewmodels import (
-    OrganizationView,
-    format_span,
-    organization_view,
-    resource_name,
-    texts,
-)
-from booking_app.i18n import _, pick_translation
-from booking_app.manage.links import ManageRef, load_ref, manage_token
 from booking_app.moduleapi import (
     ApiConnectionError,
     ConflictError,
@@ -43,7 +29,22 @@ from booking_app.moduleapi import (
     ValidationError,
     models,
 )
-from booking_app.once import run_once
+from booking_app.web.csrf import same_origin
+from booking_app.web.i18n import _, pick_translation
+from booking_app.web.ics import CalendarEntry, calendar_response, change_sequence
+from booking_app.web.lookup import Service, check_ids, get_client, unavailable, url_language
+from booking_app.web.manage_links import ManageRef, load_ref, manage_token
+from booking_app.web.once import run_once
+from booking_app.web.slot_choice import chosen_slot, chosen_time
+from booking_app.web.timezones import business_zone, customer_zone, valid_zone
+from booking_app.web.viewmodels import (
+    OrganizationView,
+    format_span,
+    organization_view,
+    resource_name,
+    texts,
+)
+from booking_app.web.week import WeekLinks, earliest_redirect, week_of, week_page
 
 bp = Blueprint("manage", __name__)
 bp.url_value_preprocessor(url_language)
@@ -296,9 +297,7 @@ def _move_week(
         back_text=_("Keep the current time"),
     )
     return week_page(
-        lang,
-        managed.organization,
-        template,
+        Service(lang, managed.organization, template),
         links,
         zone_hint=managed.zone.key,
         notice=notice,
@@ -421,7 +420,7 @@ def move(lang: str, org_id: str, token: str) -> Any:
     except ModuleApiError:
         unavailable()
     end = datetime.fromisoformat(outcome["end"])
-    new_token = manage_token(org_id, ref.appointment_id, ref.template_id, end, zone)
+    new_token = manage_token(replace(ref, zone=zone), end)
     return redirect(
         url_for("manage.show", lang=lang, org_id=org_id, token=new_token, tz=zone, done="moved"),
         303,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from booking_app.moduleapi.safecache import SafeCache
+from booking_app.cache import SafeCache
 
 
 class CircuitBreaker:

@@ -17,8 +17,8 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
-from booking_app.moduleapi.safecache import SafeCache
 
 T = TypeVar("T")
 log = logging.getLogger("booking_app.moduleapi")

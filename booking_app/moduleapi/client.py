@@ -13,22 +13,23 @@ import base64
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import requests
 from flask_caching.backends.simplecache import SimpleCache
 from marshmallow import Schema
 
-from booking_app.moduleapi import envelope, errors, models, schemas
+from booking_app.cache import SafeCache
+from booking_app.moduleapi import envelope, errors, models, routes, schemas
 from booking_app.moduleapi.breaker import CircuitBreaker
 from booking_app.moduleapi.caching import ResponseCache
-from booking_app.moduleapi.safecache import SafeCache
+from booking_app.moduleapi.routes import Route
 from booking_app.moduleapi.tokens import TokenProvider
 from booking_app.moduleapi.transport import Transport
 
 T = TypeVar("T")
 API_LANGUAGES = ("en", "de")
-STATIC_LISTS = ("timeZone", "language", "country", "currency")
+STATIC_LISTS = tuple(routes.STATIC_LIST)
 STATIC_TTL = 24 * 3600
 SEARCH_TTL = 60
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -41,11 +42,6 @@ def api_language(lang: str | None) -> str:
     """The API's `{lang}` for a UI language (`de-AT` → `de`): `de` or `en`, else `en`."""
     base = (lang or "").replace("_", "-").split("-")[0].lower()
     return base if base in API_LANGUAGES else "en"
-
-
-def _seg(value: str) -> str:
-    """A path segment, escaped so that no id can change the route."""
-    return quote(str(value), safe="")
 
 
 class ModuleApiClient:
@@ -173,15 +169,20 @@ class ModuleApiClient:
     def _load(
         self,
         parse: Callable[[Any], T],
-        method: str,
+        route: Route,
         org_id: str,
-        path: str,
-        route: str,
+        params: Mapping[str, object],
         lang: str | None,
+        *,
         json: Any = None,
+        query: str = "",
     ) -> T:
-        """Call, then `parse` the content; a parse failure carries the request id."""
-        content, request_id = self._call(method, org_id, path, route=route, lang=lang, json=json)
+        """Call `route` with `params` (and a `query` string), then `parse` the content;
+        a parse failure carries the request id."""
+        path = route.path(**params) + query
+        content, request_id = self._call(
+            route.method, org_id, path, route=route.label, lang=lang, json=json
+        )
         try:
             return parse(content)
         except errors.ResponseFormatError as error:
@@ -195,8 +196,8 @@ class ModuleApiClient:
         self,
         kind: str,
         org_id: str,
-        path: str,
-        route: str,
+        route: Route,
+        params: Mapping[str, object],
         lang: str | None,
         parse: Callable[[Any], T],
         *,
@@ -204,11 +205,13 @@ class ModuleApiClient:
         stale_ttl: int,
         what: str,
         key_org: str | None = None,
+        query: str = "",
     ) -> T:
+        """A GET cached under its path (query included)."""
         return self.responses.get_or_load(
-            self._key(kind, key_org or org_id, lang, path),
+            self._key(kind, key_org or org_id, lang, route.path(**params) + query),
             ttl,
-            lambda: self._load(parse, "GET", org_id, path, route, lang),
+            lambda: self._load(parse, route, org_id, params, lang, query=query),
             stale_ttl=stale_ttl,
             what=what,
         )
@@ -218,16 +221,16 @@ class ModuleApiClient:
         model: type[T],
         schema: type[Schema],
         org_id: str,
-        path: str,
-        route: str,
+        route: Route,
+        params: Mapping[str, object],
         lang: str | None,
         what: str,
     ) -> T:
         value = self._cached_get(
             "one",
             org_id,
-            path,
             route,
+            params,
             lang,
             lambda content: schemas.load_one(schema, content, what),
             ttl=self.entity_ttl,
@@ -241,25 +244,27 @@ class ModuleApiClient:
         model: type[T],
         schema: type[Schema],
         org_id: str,
-        path: str,
-        route: str,
+        route: Route,
+        params: Mapping[str, object],
         lang: str | None,
         what: str,
         *,
         ttl: int | None = None,
         key_org: str | None = None,
+        query: str = "",
     ) -> list[T]:
         values = self._cached_get(
             "list",
             org_id,
-            path,
             route,
+            params,
             lang,
             lambda content: tuple(schemas.load_list(schema, content, what)),
             ttl=ttl or self.entity_ttl,
             stale_ttl=self.entity_stale_ttl,
             what=what,
             key_org=key_org,
+            query=query,
         )
         return [_checked(model, value) for value in values]
 
@@ -271,21 +276,20 @@ class ModuleApiClient:
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
-            f"organization/{_seg(org_id)}/show",
-            "organization/{orgId}/show",
+            routes.ORGANIZATION,
+            {"org_id": org_id},
             lang,
             "organization",
         )
 
     def list_branches(self, org_id: str, *, lang: str | None = None) -> list[models.Organization]:
         """The organization's branches (sub-organizations)."""
-        path = f"module/{_seg(self.module_id)}/organization/{_seg(org_id)}/organization/list"
         return self._list(
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
-            path,
-            "module/{moduleId}/organization/{orgId}/organization/list",
+            routes.BRANCHES,
+            {"module_id": self.module_id, "org_id": org_id},
             lang,
             "branches",
         )
@@ -300,11 +304,12 @@ class ModuleApiClient:
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
-            f"module/{_seg(self.module_id)}/organization/filter?{search}",
-            "module/{moduleId}/organization/filter",
+            routes.ORGANIZATION_SEARCH,
+            {"module_id": self.module_id},
             lang,
             "organizations",
             ttl=SEARCH_TTL,
+            query=f"?{search}",
         )
 
     # Module configs --------------------------------------------------------------------
@@ -316,8 +321,8 @@ class ModuleApiClient:
             models.ModuleConfig,
             schemas.ModuleConfigSchema,
             org_id,
-            f"organization/{_seg(org_id)}/moduleConfig/{_seg(config_id)}/show",
-            "organization/{orgId}/moduleConfig/{moduleConfigId}/show",
+            routes.MODULE_CONFIG,
+            {"org_id": org_id, "module_config_id": config_id},
             lang,
             "module config",
         )
@@ -330,16 +335,13 @@ class ModuleApiClient:
             models.ModuleConfig,
             schemas.ModuleConfigSchema,
             org_id,
-            f"organization/{_seg(org_id)}/moduleConfig/{_seg(custom_id)}/identify",
-            "organization/{orgId}/moduleConfig/{customId}/identify",
+            routes.MODULE_CONFIG_IDENTIFY,
+            {"org_id": org_id, "custom_id": custom_id},
             lang,
             "module config",
         )
 
     # Templates and resources -----------------------------------------------------------
-    def _templates_path(self, org_id: str) -> str:
-        return f"organization/{_seg(org_id)}/bookingTemplate/list"
-
     def list_booking_templates(
         self, org_id: str, *, lang: str | None = None
     ) -> list[models.BookingTemplate]:
@@ -348,8 +350,8 @@ class ModuleApiClient:
             models.BookingTemplate,
             schemas.BookingTemplateSchema,
             org_id,
-            self._templates_path(org_id),
-            "organization/{orgId}/bookingTemplate/list",
+            routes.BOOKING_TEMPLATES,
+            {"org_id": org_id},
             lang,
             "booking templates",
         )
@@ -359,7 +361,8 @@ class ModuleApiClient:
     ) -> models.BookingTemplate:
         """One service: from the cached template list when that is at hand, else its
         own (cached) call."""
-        listing = self.responses.peek(self._key("list", org_id, lang, self._templates_path(org_id)))
+        list_path = routes.BOOKING_TEMPLATES.path(org_id=org_id)
+        listing = self.responses.peek(self._key("list", org_id, lang, list_path))
         if isinstance(listing, tuple):
             for template in listing:
                 if isinstance(template, models.BookingTemplate) and template.id == template_id:
@@ -368,8 +371,8 @@ class ModuleApiClient:
             models.BookingTemplate,
             schemas.BookingTemplateSchema,
             org_id,
-            f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/show",
-            "organization/{orgId}/bookingTemplate/{bookingTemplateId}/show",
+            routes.BOOKING_TEMPLATE,
+            {"org_id": org_id, "booking_template_id": template_id},
             lang,
             "booking template",
         )
@@ -378,15 +381,12 @@ class ModuleApiClient:
         self, org_id: str, resource_id: str, *, lang: str | None = None
     ) -> list[models.BookingTemplate]:
         """The services a resource (e.g. an employee) serves."""
-        path = (
-            f"organization/{_seg(org_id)}/bookingResource/{_seg(resource_id)}/bookingTemplate/list"
-        )
         return self._list(
             models.BookingTemplate,
             schemas.BookingTemplateSchema,
             org_id,
-            path,
-            "organization/{orgId}/bookingResource/{bookingResourceId}/bookingTemplate/list",
+            routes.RESOURCE_TEMPLATES,
+            {"org_id": org_id, "booking_resource_id": resource_id},
             lang,
             "booking templates",
         )
@@ -399,8 +399,8 @@ class ModuleApiClient:
             models.CustomEntity,
             schemas.CustomEntitySchema,
             org_id,
-            f"organization/{_seg(org_id)}/customEntity/list",
-            "organization/{orgId}/customEntity/list",
+            routes.CUSTOM_ENTITIES,
+            {"org_id": org_id},
             lang,
             "custom entities",
         )
@@ -413,8 +413,8 @@ class ModuleApiClient:
             models.BookingTemplate,
             schemas.BookingTemplateSchema,
             org_id,
-            f"organization/{_seg(org_id)}/customEntity/{_seg(entity_id)}/bookingTemplate/list",
-            "organization/{orgId}/customEntity/{customEntityId}/bookingTemplate/list",
+            routes.CUSTOM_ENTITY_TEMPLATES,
+            {"org_id": org_id, "custom_entity_id": entity_id},
             lang,
             "booking templates",
         )
@@ -427,8 +427,8 @@ class ModuleApiClient:
             models.BookingResource,
             schemas.BookingResourceSchema,
             org_id,
-            f"organization/{_seg(org_id)}/customEntity/{_seg(entity_id)}/bookingResource/list",
-            "organization/{orgId}/customEntity/{customEntityId}/bookingResource/list",
+            routes.CUSTOM_ENTITY_RESOURCES,
+            {"org_id": org_id, "custom_entity_id": entity_id},
             lang,
             "booking resources",
         )
@@ -441,8 +441,8 @@ class ModuleApiClient:
             models.BookingResource,
             schemas.BookingResourceSchema,
             org_id,
-            f"organization/{_seg(org_id)}/bookingResource/list",
-            "organization/{orgId}/bookingResource/list",
+            routes.BOOKING_RESOURCES,
+            {"org_id": org_id},
             lang,
             "booking resources",
         )
@@ -455,29 +455,38 @@ class ModuleApiClient:
             models.BookingResource,
             schemas.BookingResourceSchema,
             org_id,
-            f"organization/{_seg(org_id)}/bookingResource/{_seg(resource_id)}/show",
-            "organization/{orgId}/bookingResource/{bookingResourceId}/show",
+            routes.BOOKING_RESOURCE,
+            {"org_id": org_id, "booking_resource_id": resource_id},
             lang,
             "booking resource",
         )
 
     # Slots -----------------------------------------------------------------------------
-    def _slot_kind(self, org_id: str, template_id: str) -> str:
-        """The cache key prefix of a template's slot lists: it embeds the generations
-        of the organization's and of the template's slot caches."""
+    def slot_generation(self, org_id: str, template_id: str) -> str:
+        """The generation of a service's slot caches: it changes whenever they are
+        dropped (`drop_slot_caches` of the service or of its organization, and every
+        booking, move or cancellation of the organization through this client).
+
+        It prefixes the cache keys of the service's slot lists, and callers may use it
+        the same way for whatever they derive from those lists (the widget keys its
+        cached week pages with it)."""
         org_gen = self.responses.generation(f"slots:{self.client_id}:{org_id}")
         tpl_gen = self.responses.generation(f"slots:{self.client_id}:{org_id}:{template_id}")
         return f"slots:{org_gen}:{tpl_gen}"
 
     def _slots(
-        self, org_id: str, template_id: str, tail: str, route: str, lang: str | None
+        self,
+        org_id: str,
+        template_id: str,
+        route: Route,
+        when: Mapping[str, int],
+        lang: str | None,
     ) -> models.SlotRange:
-        path = f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/bookingSlot/{tail}"
         value = self._cached_get(
-            self._slot_kind(org_id, template_id),
+            self.slot_generation(org_id, template_id),
             org_id,
-            path,
-            "organization/{orgId}/bookingTemplate/{bookingTemplateId}/bookingSlot/" + route,
+            route,
+            {"org_id": org_id, "booking_template_id": template_id, **when},
             lang,
             lambda content: schemas.load_one(schemas.SlotRangeSchema, content, "slot list"),
             ttl=self.slot_ttl,
@@ -497,36 +506,33 @@ class ModuleApiClient:
         lang: str | None = None,
     ) -> models.SlotRange:
         """Free slots of a day (cached for seconds)."""
-        tail = f"year/{int(year)}/month/{int(month)}/day/{int(day)}/listDay"
-        return self._slots(org_id, template_id, tail, "year/{yyyy}/month/{m}/day/{d}/listDay", lang)
+        when = {"yyyy": int(year), "m": int(month), "d": int(day)}
+        return self._slots(org_id, template_id, routes.SLOTS_DAY, when, lang)
 
     def list_week(
         self, org_id: str, template_id: str, year: int, week: int, *, lang: str | None = None
     ) -> models.SlotRange:
         """Free slots of an ISO week (`year` is the ISO year; cached for seconds)."""
-        tail = f"year/{int(year)}/week/{int(week)}/listWeek"
-        return self._slots(org_id, template_id, tail, "year/{yyyy}/week/{w}/listWeek", lang)
+        when = {"yyyy": int(year), "w": int(week)}
+        return self._slots(org_id, template_id, routes.SLOTS_WEEK, when, lang)
 
     def list_month(
         self, org_id: str, template_id: str, year: int, month: int, *, lang: str | None = None
     ) -> models.SlotRange:
         """Free slots of a month (cached for seconds)."""
-        tail = f"year/{int(year)}/month/{int(month)}/listMonth"
-        return self._slots(org_id, template_id, tail, "year/{yyyy}/month/{m}/listMonth", lang)
+        when = {"yyyy": int(year), "m": int(month)}
+        return self._slots(org_id, template_id, routes.SLOTS_MONTH, when, lang)
 
     def earliest_slot(
         self, org_id: str, template_id: str, *, lang: str | None = None
     ) -> models.BookingSlot | None:
         """The first free slot, or None when nothing is left in range (cached for
         seconds)."""
-        path = (
-            f"organization/{_seg(org_id)}/bookingTemplate/{_seg(template_id)}/bookingSlot/earliest"
-        )
         found = self._cached_get(
-            self._slot_kind(org_id, template_id),
+            self.slot_generation(org_id, template_id),
             org_id,
-            path,
-            "organization/{orgId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
+            routes.EARLIEST_SLOT,
+            {"org_id": org_id, "booking_template_id": template_id},
             lang,
             _earliest,
             ttl=self.slot_ttl,
@@ -542,58 +548,38 @@ class ModuleApiClient:
 
     # Appointments ----------------------------------------------------------------------
     def _write(
-        self, method: str, org_id: str, path: str, route: str, lang: str | None, body: Any = None
+        self,
+        route: Route,
+        org_id: str,
+        params: Mapping[str, object],
+        lang: str | None,
+        body: Any = None,
     ) -> models.Appointment:
         """A write that changes availability: sent once; whatever its outcome (a lost
         answer included), the organization's slot caches are dropped."""
         try:
-            return self._load(
-                lambda content: _typed(models.Appointment, schemas.AppointmentSchema, content),
-                method,
-                org_id,
-                path,
-                route,
-                lang,
-                json=body,
-            )
+            return self._load(_appointment, route, org_id, params, lang, json=body)
         finally:
             self.drop_slot_caches(org_id)
 
     def add_appointment(
-        self,
-        org_id: str,
-        body: Mapping[str, Any],
-        *,
-        template_id: str | None = None,
-        lang: str | None = None,
+        self, org_id: str, body: Mapping[str, Any], *, lang: str | None = None
     ) -> models.Appointment:
         """Book (POST `appointment/add`, sent exactly once). `body` as in module-api.md
         (`bookingSlotId`, `customId`, `customer`, …). ConflictError when the slot is
         taken or the customId exists; ValidationError names the refused fields.
-
-        `template_id` is accepted for callers that know it; every slot cache of the
-        organization is dropped either way."""
-        del template_id  # the organization-wide drop covers it
-        return self._write(
-            "POST",
-            org_id,
-            f"organization/{_seg(org_id)}/appointment/add",
-            "organization/{orgId}/appointment/add",
-            lang,
-            dict(body),
-        )
+        Every slot cache of the organization is dropped."""
+        return self._write(routes.APPOINTMENT_ADD, org_id, {"org_id": org_id}, lang, dict(body))
 
     def get_appointment(
         self, org_id: str, appointment_id: str, *, protected: bool = False, lang: str | None = None
     ) -> models.Appointment:
         """An appointment (never cached); `protected` includes the customer's data."""
-        action = "showProtected" if protected else "show"
         return self._load(
-            lambda content: _typed(models.Appointment, schemas.AppointmentSchema, content),
-            "GET",
+            _appointment,
+            routes.APPOINTMENT_PROTECTED if protected else routes.APPOINTMENT,
             org_id,
-            f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/{action}",
-            f"organization/{{orgId}}/appointment/{{appointmentId}}/{action}",
+            {"org_id": org_id, "appointment_id": appointment_id},
             lang,
         )
 
@@ -603,49 +589,33 @@ class ModuleApiClient:
         """The appointment booked with `custom_id` (NotFoundError if none; never cached):
         how a booking whose answer was lost is found."""
         return self._load(
-            lambda content: _typed(models.Appointment, schemas.AppointmentSchema, content),
-            "GET",
+            _appointment,
+            routes.APPOINTMENT_IDENTIFY,
             org_id,
-            f"organization/{_seg(org_id)}/appointment/{_seg(custom_id)}/identify",
-            "organization/{orgId}/appointment/{customId}/identify",
+            {"org_id": org_id, "custom_id": custom_id},
             lang,
         )
 
     def move_appointment(
-        self,
-        org_id: str,
-        appointment_id: str,
-        slot_id: str,
-        *,
-        template_id: str | None = None,
-        lang: str | None = None,
+        self, org_id: str, appointment_id: str, slot_id: str, *, lang: str | None = None
     ) -> models.Appointment:
         """Move to another slot of the same service (PUT, sent exactly once)."""
-        del template_id  # the organization-wide drop covers it
         return self._write(
-            "PUT",
+            routes.APPOINTMENT_MOVE,
             org_id,
-            f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/move",
-            "organization/{orgId}/appointment/{appointmentId}/move",
+            {"org_id": org_id, "appointment_id": appointment_id},
             lang,
             {"bookingSlotId": slot_id},
         )
 
     def cancel_appointment(
-        self,
-        org_id: str,
-        appointment_id: str,
-        *,
-        template_id: str | None = None,
-        lang: str | None = None,
+        self, org_id: str, appointment_id: str, *, lang: str | None = None
     ) -> models.Appointment:
         """Cancel (PUT, sent exactly once). ConflictError when canceled already."""
-        del template_id  # the organization-wide drop covers it
         return self._write(
-            "PUT",
+            routes.APPOINTMENT_CANCEL,
             org_id,
-            f"organization/{_seg(org_id)}/appointment/{_seg(appointment_id)}/cancel",
-            "organization/{orgId}/appointment/{appointmentId}/cancel",
+            {"org_id": org_id, "appointment_id": appointment_id},
             lang,
         )
 
@@ -655,14 +625,15 @@ class ModuleApiClient:
     ) -> list[models.StaticEntry]:
         """`timeZone`, `language`, `country` or `currency` entries, named in `lang`
         (asked with `org_id`'s token; cached for a day for all organizations)."""
-        if kind not in STATIC_LISTS:
+        route = routes.STATIC_LIST.get(kind)
+        if route is None:
             raise ValueError(f"unknown static list {kind!r}")
         return self._list(
             models.StaticEntry,
             schemas.StaticEntrySchema,
             org_id,
-            f"static/{kind}/list",
-            f"static/{kind}/list",
+            route,
+            {},
             lang,
             f"{kind} list",
             ttl=STATIC_TTL,
@@ -688,13 +659,16 @@ class ModuleApiClient:
         }
         return self._load(
             lambda answer: _typed(models.UploadedFile, schemas.UploadedFileSchema, answer),
-            "POST",
+            routes.FILE_ADD,
             org_id,
-            f"organization/{_seg(org_id)}/file/add",
-            "organization/{orgId}/file/add",
+            {"org_id": org_id},
             lang,
             json=body,
         )
+
+
+def _appointment(content: Any) -> models.Appointment:
+    return _typed(models.Appointment, schemas.AppointmentSchema, content)
 
 
 def _earliest(content: Any) -> models.BookingSlot | bool:

@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
-from booking_app.moduleapi.safecache import SafeCache
 from booking_app.moduleapi.transport import Transport
 
 log = logging.getLogger("booking_app.moduleapi")

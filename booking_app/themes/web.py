@@ -14,6 +14,7 @@ from markupsafe import escape
 from booking_app.config import ConfigError
 from booking_app.themes.model import ThemeError, canonical_options, parse_embed_options
 from booking_app.themes.store import CompiledTheme, ThemeFolder, ThemeStore
+from booking_app.web import headers
 
 log = logging.getLogger(__name__)
 EXTENSION = "booking_themes"
@@ -125,6 +126,7 @@ def init_app(app: Flask, folder: str) -> ThemeStore:
     except ThemeError as error:
         raise ConfigError(f"BOOKING_THEME_DIR: {error}") from None
     app.extensions[EXTENSION] = themes
+    headers.allow_extra_frame_ancestors(app, organization_frame_ancestors)
     app.jinja_env.globals.update(theme_stylesheet=theme_stylesheet, theme_logo=theme_logo)
     _install_button_wording(app)
     return themes.store

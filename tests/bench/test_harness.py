@@ -21,7 +21,7 @@ from bench.baseline.app import app as baseline_app
 from bench.page_weight import weigh
 from bench.plan import apart, iso_week, list_week_path
 from bench.servers import children, vm_hwm_kib
-from booking_app.booking.slots import encode_start
+from booking_app.web.slot_choice import encode_start
 
 ROOT = Path(__file__).resolve().parents[2]
 

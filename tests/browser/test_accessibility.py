@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from booking_app.i18n import UI_LANGUAGES
+from booking_app.web.i18n import UI_LANGUAGES
 from tests.browser.conftest import Responses, template_id
 from tests.browser.steps import (
     CONFIRMED,

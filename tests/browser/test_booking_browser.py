@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from booking_app.i18n import UI_LANGUAGES
+from booking_app.web.i18n import UI_LANGUAGES
 from tests.browser.conftest import Responses, WidgetServer, template_id
 from tests.browser.steps import CONFIRMED, DETAILS, fill_details, open_service, pick_time, submit
 from tests.support.sandbox import SandboxProcess

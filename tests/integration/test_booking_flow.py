@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from booking_app.booking.slots import decode_start
-from booking_app.i18n import UI_LANGUAGES
+from booking_app.web.i18n import UI_LANGUAGES
+from booking_app.web.slot_choice import decode_start
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
 from tests.support.sandbox import SandboxProcess

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from booking_app.booking.slots import encode_start
+from booking_app.web.slot_choice import encode_start
 from tests.integration.test_booking_flow import DETAILS, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, iso_week

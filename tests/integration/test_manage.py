@@ -20,7 +20,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from booking_app.booking.slots import decode_start, week_of
+from booking_app.web.slot_choice import decode_start
+from booking_app.web.week import week_of
 from tests.integration.test_booking_flow import (
     DETAILS,
     chosen_start,
@@ -351,17 +352,12 @@ def test_tampered_foreign_and_other_kinds_of_tokens_are_404(
 
 
 def test_expired_link_is_404(app: Flask, client: FlaskClient, booked: dict[str, Any]) -> None:
-    from booking_app.manage.links import manage_token
+    from booking_app.web.manage_links import ManageRef, manage_token
 
     prefix = booked["manage"].rsplit("/m/", 1)[0]
+    ref = ManageRef(prefix.split("/o/")[1], booked["id"], "fc" + "0" * 30, "UTC")
     with app.test_request_context():
-        token = manage_token(
-            prefix.split("/o/")[1],
-            booked["id"],
-            "fc" + "0" * 30,
-            datetime(2020, 1, 1, tzinfo=UTC),
-            "UTC",
-        )
+        token = manage_token(ref, datetime(2020, 1, 1, tzinfo=UTC))
     assert client.get(f"{prefix}/m/{token}").status_code == 404
 
 

@@ -117,7 +117,7 @@ def test_a_dead_redis_degrades_but_does_not_break(
     redis_server.stop()
     sb.reset_counters()
 
-    with caplog.at_level(logging.WARNING, logger="booking_app.moduleapi"):
+    with caplog.at_level(logging.WARNING, logger="booking_app.cache"):
         started = time.monotonic()
         for _ in range(3):
             assert client.list_booking_templates(sb.main_org) == templates

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from booking_app.booking.pagecache import PageCache
+from booking_app.web.pagecache import PageCache
 from tests.integration.test_booking_flow import DETAILS, links, time_links
 from tests.integration.test_widget_entry import widget_for
 from tests.support.clock import today

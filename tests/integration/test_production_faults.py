@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from booking_app.tokens import FORM_SALT, TokenSigner
+from booking_app.web.tokens import FORM_SALT, TokenSigner
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.sandbox import SandboxProcess, running_sandbox
 from tests.support.widget_server import (
@@ -58,6 +58,7 @@ def adds(sandbox: SandboxProcess) -> int:
     return int(sandbox.counters()["routes"].get(ADD, 0))
 
 
+@pytest.mark.slow
 def test_upstream_down_then_back(
     stack: tuple[SandboxProcess, RedisServer, WidgetServer],
 ) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from booking_app.tokens import FORM_SALT, TokenSigner
+from booking_app.web.tokens import FORM_SALT, TokenSigner
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.sandbox import SandboxProcess, running_sandbox
 from tests.support.widget_server import (

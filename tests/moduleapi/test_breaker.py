@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from booking_app.cache import SafeCache
 from booking_app.moduleapi.breaker import CircuitBreaker
-from booking_app.moduleapi.safecache import SafeCache
 from tests.moduleapi.stubs import BrokenCache, FakeClock, RecordingCache
 
 

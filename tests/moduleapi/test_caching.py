@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
+from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
 from booking_app.moduleapi.caching import ResponseCache
-from booking_app.moduleapi.safecache import SafeCache
 from tests.moduleapi.stubs import BrokenCache, RecordingCache
 
 

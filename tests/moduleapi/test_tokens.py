@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
-from booking_app.moduleapi.safecache import SafeCache
 from booking_app.moduleapi.tokens import TokenProvider, renew_at
 from booking_app.moduleapi.transport import Transport
 from tests.moduleapi.stubs import BrokenCache, FakeClock, RecordingCache, StubSession, response

@@ -8,9 +8,9 @@ import logging
 import pytest
 import requests
 
+from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
 from booking_app.moduleapi.breaker import CircuitBreaker
-from booking_app.moduleapi.safecache import SafeCache
 from booking_app.moduleapi.transport import Transport, pooled_session
 from tests.moduleapi.stubs import FakeClock, RecordingCache, StubSession, failure, response
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booking_app.tokens import FORM_SALT, MANAGE_SALT, InvalidToken, TokenSigner
+from booking_app.web.tokens import FORM_SALT, MANAGE_SALT, InvalidToken, TokenSigner
 
 SIGNER = TokenSigner("property-test-secret-key", FORM_SALT)
 JSON_VALUES = st.recursive(

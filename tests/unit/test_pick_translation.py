@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking_app.i18n import best_language, pick_translation
+from booking_app.web.i18n import best_language, pick_translation
 
 FULL = [
     {"key": "en", "value": "Haircut"},

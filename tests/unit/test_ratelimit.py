@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from booking_app import ratelimit
 from booking_app.config import ConfigError, load_settings
+from booking_app.web import ratelimit
 from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
 from tests.support.sandbox import SandboxProcess, free_port

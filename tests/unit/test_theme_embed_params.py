@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking_app.embed.params import carried_parameters, utm_parameters
+from booking_app.web.embed_params import carried_parameters, utm_parameters
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from booking_app.i18n import UI_LANGUAGES
+from booking_app.web.i18n import UI_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "translations"

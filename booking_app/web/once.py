@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 
-from booking_app.moduleapi.safecache import SafeCache
+from booking_app.cache import SafeCache
 
 PENDING = "pending"
 LOCK_SECONDS = 30
@@ -25,9 +25,9 @@ WAIT_SECONDS = 10.0
 
 def _cache() -> SafeCache:
     extensions = current_app.extensions
-    if "booking_manage_cache" not in extensions:
-        extensions["booking_manage_cache"] = SafeCache(extensions["booking_cache"])
-    cache: SafeCache = extensions["booking_manage_cache"]
+    if "booking_once_cache" not in extensions:
+        extensions["booking_once_cache"] = SafeCache(extensions["booking_cache"])
+    cache: SafeCache = extensions["booking_once_cache"]
     return cache
 
 

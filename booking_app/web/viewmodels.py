@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_time
 from babel.numbers import format_currency
 
-from booking_app.i18n import pick_translation
 from booking_app.moduleapi import models
+from booking_app.web.i18n import pick_translation
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from booking_app.i18n import UI_LANGUAGES, _, best_language
+from booking_app.web.i18n import UI_LANGUAGES, _, best_language
 
 log = logging.getLogger("booking_app")
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from booking_app.moduleapi.safecache import SafeCache
+from booking_app.cache import SafeCache
 from tests.moduleapi.stubs import BrokenCache, RecordingCache
 
 
@@ -24,7 +24,7 @@ def test_passes_calls_through() -> None:
 
 def test_failures_are_logged_once_not_raised(caplog: pytest.LogCaptureFixture) -> None:
     cache = SafeCache(BrokenCache())
-    with caplog.at_level(logging.WARNING, logger="booking_app.moduleapi"):
+    with caplog.at_level(logging.WARNING, logger="booking_app.cache"):
         assert cache.get("a") is None
         cache.set("a", 1, timeout=5)
         assert cache.add("a", 1, timeout=5) is True  # go ahead rather than wait forever

@@ -24,10 +24,10 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_limiter import Limit, Limiter, RequestLimit
 
-from booking_app import errors
 from booking_app.config import Settings
+from booking_app.web import errors
 
-log = logging.getLogger("booking_app.ratelimit")
+log = logging.getLogger("booking_app.web.ratelimit")
 
 WRITE_ENDPOINTS = frozenset({"booking.book", "booking.book_again", "manage.move", "manage.cancel"})
 BROWSE_ENDPOINTS = frozenset(

@@ -7,11 +7,17 @@ conflict. Scripts and styles come only from our own files: no inline code.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking_app.config import Settings
-from booking_app.themes import organization_frame_ancestors
+
+# app.extensions key: a callable giving the request's extra frame ancestors (the themes
+# set it, so that this module needs to know nothing of themes).
+FRAME_ANCESTORS_EXTENSION = "booking_frame_ancestors"
+FrameAncestors = Callable[[], tuple[str, ...]]
 
 # One year; no includeSubDomains: the widget must not decide for the operator's other hosts.
 HSTS = "max-age=31536000"
@@ -36,13 +42,24 @@ def content_security_policy(settings: Settings, extra_ancestors: tuple[str, ...]
     )
 
 
+def allow_extra_frame_ancestors(app: Flask, source: FrameAncestors) -> None:
+    """Let `source()` add origins to `frame-ancestors` for the current request (an
+    organization's own sites, from its theme file)."""
+    app.extensions[FRAME_ANCESTORS_EXTENSION] = source
+
+
+def _extra_frame_ancestors() -> tuple[str, ...]:
+    source: FrameAncestors | None = current_app.extensions.get(FRAME_ANCESTORS_EXTENSION)
+    return source() if source is not None else ()
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     """Add the security headers to every response."""
     policy = content_security_policy(settings)
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        extra = organization_frame_ancestors()
+        extra = _extra_frame_ancestors()
         response.headers.setdefault(
             "Content-Security-Policy", content_security_policy(settings, extra) if extra else policy
         )

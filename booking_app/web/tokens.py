@@ -14,7 +14,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from booking_app import clock
 
+# Every kind of token has its own salt, all here (web/state.py signs them as typed state).
 FORM_SALT = "booking-form-v1"
+CONFIRMATION_SALT = "booking-confirmation-v1"
 MANAGE_SALT = "booking-manage-v1"
 
 
