@@ -1,6 +1,6 @@
 """embed.js's size, and each booking step's weight with an operator theme applied.
 
-Issue 6's figures: the loader raw, gzipped, minified (rjsmin) and both; then HTML plus
+The figures: the loader raw, gzipped, minified (rjsmin) and both; then HTML plus
 widget.css, the theme's stylesheet and widget.js per step (services, week, details,
 confirmation), raw and gzip -6, with the loader's embed parameters on the URLs.
 Usage: python bench/embed_weight.py

@@ -22,7 +22,7 @@ def _target(what: str, figure: float, limit: float, ok: bool, note: str = "") ->
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of issue 8 with its figure, its limit, and whether it is met."""
+    """Each target of bench/README.md with its figure, its limit, and whether it is met."""
     s = results["scenarios"]
     latency = float(results["run"]["args"]["latency_ms"])
     entry, entry_base = s["entry page, warm"], s["baseline (entry page, warm size)"]

@@ -126,6 +126,7 @@ def client(
     stop_at: list[float],
     warmup_until: list[float],
     results: Results,
+    *,
     offset: int,
 ) -> None:
     latencies: list[float] = []
@@ -175,7 +176,8 @@ def run(target: Target, threads: int, duration: float, warmup: float, weeks: int
     workers = [
         threading.Thread(
             target=client,
-            args=(urls, headers, start, stop_at, warmup_until, results, n),
+            args=(urls, headers, start, stop_at, warmup_until, results),
+            kwargs={"offset": n},
             daemon=True,
         )
         for n in range(threads)

@@ -18,6 +18,8 @@ from flask.cli import FlaskGroup
 from booking_app.clock import NOW_VARIABLE, SINCE_VARIABLE, Clock, ClockError, parse_instant
 from booking_app.config import ConfigError
 
+APP_FACTORY = "booking_app:create_app()"  # what gunicorn serves
+
 
 def _create_app() -> Any:
     from booking_app import create_app
@@ -61,6 +63,7 @@ def cli() -> None:
 )
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 def sandbox_command(
+    *,
     host: str,
     port: int,
     db_path: Path | None,
@@ -80,7 +83,6 @@ def sandbox_command(
     from werkzeug.serving import make_server
 
     from booking_app.sandbox.app import create_sandbox_app
-    from booking_app.sandbox.seed import DEMO_BRANCH_IDS, DEMO_MODULE_ID, DEMO_ORG_ID
 
     try:
         clock = Clock.starting_at(parse_instant(now, "--now")) if now else Clock.from_environ()
@@ -98,22 +100,7 @@ def sandbox_command(
     )
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True  # type: ignore[attr-defined]
-    root = f"http://{host}:{server.port}"
-    click.echo(
-        json.dumps(
-            {
-                "event": "sandbox-ready",
-                "base_url": f"{root}/module/v3/",
-                "oauth_url": f"{root}/oauth/token",
-                "client_id": DEMO_MODULE_ID,
-                "organizations": {"main": DEMO_ORG_ID, "branches": list(DEMO_BRANCH_IDS)},
-                "db": str(db_path),
-                "control": control,
-            }
-        ),
-        err=False,
-    )
-    sys.stdout.flush()
+    _announce_sandbox(f"http://{host}:{server.port}", db_path, control)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever()
@@ -121,6 +108,23 @@ def sandbox_command(
         pass
     finally:
         server.server_close()
+
+
+def _announce_sandbox(root: str, db_path: Path, control: bool) -> None:
+    """One JSON line on stdout: where the sandbox serves, its module and organizations."""
+    from booking_app.sandbox.seed import DEMO_BRANCH_IDS, DEMO_MODULE_ID, DEMO_ORG_ID
+
+    facts = {
+        "event": "sandbox-ready",
+        "base_url": f"{root}/module/v3/",
+        "oauth_url": f"{root}/oauth/token",
+        "client_id": DEMO_MODULE_ID,
+        "organizations": {"main": DEMO_ORG_ID, "branches": list(DEMO_BRANCH_IDS)},
+        "db": str(db_path),
+        "control": control,
+    }
+    click.echo(json.dumps(facts), err=False)
+    sys.stdout.flush()
 
 
 @cli.command("demo", with_appcontext=False)
@@ -141,29 +145,7 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
     agrees."""
     shared = _shared_clock_environ()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    sandbox = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "booking_app.cli",
-            "sandbox",
-            "--port",
-            str(sandbox_port),
-            "--db",
-            str(db_path),
-            "--seed",
-            "demo",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=shared,
-    )
-    assert sandbox.stdout is not None
-    line = sandbox.stdout.readline()
-    if not line.startswith("{"):
-        sandbox.terminate()
-        raise click.ClickException("the sandbox did not start (is the port in use?)")
-    info = json.loads(line)
+    sandbox, info = _start_demo_sandbox(sandbox_port, db_path, shared)
     env = {
         **shared,
         "BOOKING_DEMO": "1",
@@ -172,21 +154,9 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         "BOOKING_CLIENT_ID": info["client_id"],
         "BOOKING_DEFAULT_ORGANIZATION": info["organizations"]["main"],
     }
+    gunicorn = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
     widget = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "booking_app:create_app()",
-        ],
+        [sys.executable, "-m", "gunicorn", *gunicorn, "--access-logfile", "-", APP_FACTORY],
         env=env,
     )
     url = f"http://127.0.0.1:{port}/en/o/{info['organizations']['main']}/"
@@ -202,14 +172,38 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        for child in (widget, sandbox):
-            if child.poll() is None:
-                child.terminate()
-        for child in (widget, sandbox):
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop_all(widget, sandbox)
+
+
+def _start_demo_sandbox(
+    port: int, db_path: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """The demo sandbox process and the facts it printed at start-up."""
+    command = ["sandbox", "--port", str(port), "--db", str(db_path), "--seed", "demo"]
+    sandbox = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "booking_app.cli", *command],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert sandbox.stdout is not None
+    line = sandbox.stdout.readline()
+    if not line.startswith("{"):
+        sandbox.terminate()
+        raise click.ClickException("the sandbox did not start (is the port in use?)")
+    return sandbox, json.loads(line)
+
+
+def _stop_all(*children: subprocess.Popen[Any]) -> None:
+    """SIGTERM to each child still running, then wait (and kill after 10 s)."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 @cli.command("serve", with_appcontext=False, context_settings={"ignore_unknown_options": True})

@@ -117,30 +117,10 @@ def _convert(name: str, value: Any) -> Any:
 
 
 def _validate(s: Settings) -> Settings:
-    for name in ("module_api_url", "oauth_url"):
-        url = getattr(s, name)
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ConfigError(f"{_ENV_NAMES[name]} must be an http(s) URL, not {url!r}")
-    if not s.module_api_url.endswith("/"):
-        s = replace(s, module_api_url=s.module_api_url + "/")
-    if not s.demo:
-        for name in ("client_id", "secret_key"):
-            if not getattr(s, name):
-                raise ConfigError(f"{_ENV_NAMES[name]} is required (set it in the environment)")
-    if s.secret_key and len(s.secret_key) < 16 and not s.demo:
-        raise ConfigError("BOOKING_SECRET_KEY must be at least 16 characters long")
-    if s.default_organization and not _ORG_ID.match(s.default_organization):
-        raise ConfigError(
-            "BOOKING_DEFAULT_ORGANIZATION must be an organization id (f6 + 30 letters or digits)"
-        )
-    if s.cache_url and urlsplit(s.cache_url).scheme not in {"redis", "rediss", "unix"}:
-        raise ConfigError(f"BOOKING_CACHE_URL must be a redis:// URL, not {s.cache_url!r}")
-    for source in s.frame_ancestors:
-        if not _SOURCE.match(source):
-            raise ConfigError(
-                f"BOOKING_FRAME_ANCESTORS: {source!r} is not an origin like https://example.com"
-            )
+    """The settings, checked (ConfigError naming the variable) and normalised."""
+    _check_urls(s)
+    _check_credentials(s)
+    _check_ids_and_origins(s)
     try:  # a malformed clock stops start-up, naming the variable
         clock_for(s)
     except ClockError as error:
@@ -149,7 +129,41 @@ def _validate(s: Settings) -> Settings:
         folder = getattr(s, name)
         if folder and not os.path.isdir(folder):
             raise ConfigError(f"{_ENV_NAMES[name]} must be an existing folder, not {folder!r}")
+    if not s.module_api_url.endswith("/"):
+        s = replace(s, module_api_url=s.module_api_url + "/")
     return s
+
+
+def _check_urls(s: Settings) -> None:
+    for name in ("module_api_url", "oauth_url"):
+        url = getattr(s, name)
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigError(f"{_ENV_NAMES[name]} must be an http(s) URL, not {url!r}")
+    if s.cache_url and urlsplit(s.cache_url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError(f"BOOKING_CACHE_URL must be a redis:// URL, not {s.cache_url!r}")
+
+
+def _check_credentials(s: Settings) -> None:
+    if s.demo:
+        return
+    for name in ("client_id", "secret_key"):
+        if not getattr(s, name):
+            raise ConfigError(f"{_ENV_NAMES[name]} is required (set it in the environment)")
+    if len(s.secret_key) < 16:
+        raise ConfigError("BOOKING_SECRET_KEY must be at least 16 characters long")
+
+
+def _check_ids_and_origins(s: Settings) -> None:
+    if s.default_organization and not _ORG_ID.match(s.default_organization):
+        raise ConfigError(
+            "BOOKING_DEFAULT_ORGANIZATION must be an organization id (f6 + 30 letters or digits)"
+        )
+    for source in s.frame_ancestors:
+        if not _SOURCE.match(source):
+            raise ConfigError(
+                f"BOOKING_FRAME_ANCESTORS: {source!r} is not an origin like https://example.com"
+            )
 
 
 def clock_for(settings: Settings) -> Clock:

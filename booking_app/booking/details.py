@@ -118,7 +118,9 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
     zone = customer_zone(request.args.get("tz"), None, organization.time_zone)
     staff = request.args.get("staff", "")[:32]
     allowed = entity_resource_ids(get_client(), org_id, chosen_entity(request.args.get("e")), lang)
-    slot = chosen_slot(lang, org_id, template, organization.time_zone, start, staff, allowed)
+    slot = chosen_slot(
+        lang, org_id, template, organization.time_zone, start, staff=staff, allowed=allowed
+    )
     if slot is None:  # taken since the week view was shown
         week = week_of(start, business_zone(organization.time_zone))
         args: dict[str, Any] = {"week": week, "tz": zone.key, "staff": staff or None, "gone": 1}
@@ -306,8 +308,8 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
             appointment,
             submission.seats,
             lambda custom_id: submission.body_for(service, form, custom_id),
-            form.custom_id,
-            lang,
+            key=form.custom_id,
+            lang=lang,
         )
         if more is None:  # rolled back: say so, keep the details
             return _render(service, form, submission.values, {"seats": "too_few_left"}, 409)
@@ -379,7 +381,7 @@ def book_again(lang: str, org_id: str, template_id: str) -> Any:
     service = load_service(lang, org_id, template_id)
     values, _errors = validate_details(FormFlags.of(service.template), request.form)
     time_zone = service.organization.time_zone
-    slot = chosen_slot(lang, org_id, service.template, time_zone, start, old.staff)
+    slot = chosen_slot(lang, org_id, service.template, time_zone, start, staff=old.staff)
     if slot is None:  # that one went too: offer the day's times again
         return _slot_taken(service, replace(old, start=start), values)
     # A new time is a new booking: a new idempotency key.

@@ -66,6 +66,7 @@ def book_more_seats(
     first: models.Appointment,
     seats: int,
     body_for: Callable[[str], dict[str, Any]],
+    *,
     key: str,
     lang: str,
 ) -> list[models.Appointment] | None:

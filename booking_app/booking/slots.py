@@ -16,14 +16,14 @@ from booking_app.web.pagecache import cached_page
 from booking_app.web.week import WeekLinks, earliest_redirect, week_page
 
 
-def _slot_data(lang: str, org_id: str, template_id: str) -> str:
+def _slot_generation(lang: str, org_id: str, template_id: str) -> str:
     """The generation of the service's slot caches: a booking changes it, and with it
     the week pages kept by `cached_page`."""
     return get_client().slot_generation(org_id, template_id)
 
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/")
-@cached_page(_slot_data)
+@cached_page(_slot_generation)
 def slots(lang: str, org_id: str, template_id: str) -> Any:
     """Free times of a week; `week`, `staff`, `tz`, the module config `c` (whose
     services the back link returns to) and the custom entity `e` (whose staff the times

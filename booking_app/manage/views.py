@@ -10,14 +10,24 @@ upstream once (`once.run_once`), and answered with a redirect to the view.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from booking_app import clock
 from booking_app.moduleapi import (
@@ -241,6 +251,46 @@ def cancel_form(lang: str, org_id: str, token: str) -> Any:
     return render_template("manage/cancel.html", **_facts(lang, managed))
 
 
+@dataclass(frozen=True)
+class Change:
+    """A change of an appointment, sent upstream once (`run_once` on `key`)."""
+
+    key: str
+    send: Callable[[], dict[str, Any]]
+    # After a lost answer: the outcome if the live appointment shows the change, else None.
+    happened: Callable[[models.Appointment], dict[str, Any] | None]
+    # A refusal (409 or 400 from the upstream): the page to show, or None when the
+    # refusal means the change is made already (a second cancel).
+    refused: Callable[[ModuleApiError], Any]
+
+
+def _stop(page: tuple[Any, int]) -> NoReturn:
+    abort(make_response(*page))
+
+
+def _apply(lang: str, org_id: str, token: str, change: Change) -> dict[str, Any]:
+    """Send `change` once and return its outcome; on any answer that is not a success,
+    stop with the page that says what happened (asking the upstream first when the
+    answer was lost)."""
+    try:
+        return run_once(change.key, change.send)
+    except (ConflictError, ValidationError) as refused:
+        page = change.refused(refused)
+        if page is None:
+            return {}
+        _stop(page)
+    except NotFoundError:
+        abort(404)
+    except (ApiConnectionError, ServerError):
+        managed = _load(lang, org_id, token)  # the answer was lost: did it happen?
+        outcome = change.happened(managed.appointment)
+        if outcome is None:
+            _stop(_show(lang, managed, _not_reached(), 503))
+        return outcome
+    except ModuleApiError:
+        unavailable()
+
+
 @bp.post(f"{PREFIX}/cancel")
 def cancel(lang: str, org_id: str, token: str) -> Any:
     """Cancel (`appointment/cancel`, once), then show the cancelled appointment."""
@@ -248,7 +298,6 @@ def cancel(lang: str, org_id: str, token: str) -> Any:
     check_ids(org_id)
     ref = load_ref(org_id, token)
     client = get_client()
-    done = url_for("manage.show", lang=lang, org_id=org_id, token=token, done="cancelled")
 
     def send() -> dict[str, Any]:
         for seat in ref.group:  # the further seats first; a cancelled one stays so
@@ -257,20 +306,23 @@ def cancel(lang: str, org_id: str, token: str) -> Any:
         client.cancel_appointment(org_id, ref.appointment_id, lang=lang)
         return {"cancelled": True}
 
-    try:
-        run_once(f"cancel:{org_id}:{ref.appointment_id}", send)
-    except ConflictError:
-        return redirect(done, 303)  # cancelled already (a double submit, another tab)
-    except NotFoundError:
-        abort(404)
-    except ValidationError as refused:
-        return _show(lang, _load(lang, org_id, token), _refusal(refused), 409)
-    except (ApiConnectionError, ServerError):
-        managed = _load(lang, org_id, token)  # the answer was lost: did it happen?
-        if not managed.appointment.canceled:
-            return _show(lang, managed, _not_reached(), 503)
-    except ModuleApiError:
-        unavailable()
+    def refused(error: ModuleApiError) -> Any:
+        if isinstance(error, ConflictError):
+            return None  # cancelled already (a double submit, another tab)
+        return _show(lang, _load(lang, org_id, token), _refusal(error), 409)
+
+    _apply(
+        lang,
+        org_id,
+        token,
+        Change(
+            key=f"cancel:{org_id}:{ref.appointment_id}",
+            send=send,
+            happened=lambda appointment: {"cancelled": True} if appointment.canceled else None,
+            refused=refused,
+        ),
+    )
+    done = url_for("manage.show", lang=lang, org_id=org_id, token=token, done="cancelled")
     return redirect(done, 303)
 
 
@@ -390,7 +442,7 @@ def move(lang: str, org_id: str, token: str) -> Any:
     except ModuleApiError:
         unavailable()
     staff = request.form.get("staff", "")[:32]
-    slot = chosen_slot(lang, org_id, template, org_zone, start, staff)
+    slot = chosen_slot(lang, org_id, template, org_zone, start, staff=staff)
     chosen_week = week_of(start, business_zone(org_zone))  # after a 409, that week again
 
     def taken() -> Any:
@@ -404,21 +456,16 @@ def move(lang: str, org_id: str, token: str) -> Any:
         moved = get_client().move_appointment(org_id, ref.appointment_id, slot_id, lang=lang)
         return {"end": moved.end.isoformat()}
 
-    try:
-        outcome = run_once(f"move:{org_id}:{ref.appointment_id}:{slot_id}", send)
-    except (ConflictError, ValidationError) as refused:
-        if "bookingSlotId" in refused.parameters:
+    def refused(error: ModuleApiError) -> Any:
+        if "bookingSlotId" in error.parameters:
             return taken()
-        return _show(lang, _load(lang, org_id, token), _refusal(refused), 409)
-    except NotFoundError:
-        abort(404)
-    except (ApiConnectionError, ServerError):
-        managed = _load(lang, org_id, token)  # the answer was lost: did it happen?
-        if managed.appointment.start != start:
-            return _show(lang, managed, _not_reached(), 503)
-        outcome = {"end": managed.appointment.end.isoformat()}
-    except ModuleApiError:
-        unavailable()
+        return _show(lang, _load(lang, org_id, token), _refusal(error), 409)
+
+    def happened(appointment: models.Appointment) -> dict[str, Any] | None:
+        return {"end": appointment.end.isoformat()} if appointment.start == start else None
+
+    key = f"move:{org_id}:{ref.appointment_id}:{slot_id}"
+    outcome = _apply(lang, org_id, token, Change(key, send, happened, refused))
     end = datetime.fromisoformat(outcome["end"])
     new_token = manage_token(replace(ref, zone=zone), end)
     return redirect(

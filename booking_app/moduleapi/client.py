@@ -224,6 +224,7 @@ class ModuleApiClient:
         route: Route,
         params: Mapping[str, object],
         lang: str | None,
+        *,
         what: str,
     ) -> T:
         value = self._cached_get(
@@ -247,8 +248,8 @@ class ModuleApiClient:
         route: Route,
         params: Mapping[str, object],
         lang: str | None,
-        what: str,
         *,
+        what: str,
         ttl: int | None = None,
         key_org: str | None = None,
         query: str = "",
@@ -279,7 +280,7 @@ class ModuleApiClient:
             routes.ORGANIZATION,
             {"org_id": org_id},
             lang,
-            "organization",
+            what="organization",
         )
 
     def list_branches(self, org_id: str, *, lang: str | None = None) -> list[models.Organization]:
@@ -291,7 +292,7 @@ class ModuleApiClient:
             routes.BRANCHES,
             {"module_id": self.module_id, "org_id": org_id},
             lang,
-            "branches",
+            what="branches",
         )
 
     def search_organizations(
@@ -307,7 +308,7 @@ class ModuleApiClient:
             routes.ORGANIZATION_SEARCH,
             {"module_id": self.module_id},
             lang,
-            "organizations",
+            what="organizations",
             ttl=SEARCH_TTL,
             query=f"?{search}",
         )
@@ -324,7 +325,7 @@ class ModuleApiClient:
             routes.MODULE_CONFIG,
             {"org_id": org_id, "module_config_id": config_id},
             lang,
-            "module config",
+            what="module config",
         )
 
     def identify_module_config(
@@ -338,7 +339,7 @@ class ModuleApiClient:
             routes.MODULE_CONFIG_IDENTIFY,
             {"org_id": org_id, "custom_id": custom_id},
             lang,
-            "module config",
+            what="module config",
         )
 
     # Templates and resources -----------------------------------------------------------
@@ -353,7 +354,7 @@ class ModuleApiClient:
             routes.BOOKING_TEMPLATES,
             {"org_id": org_id},
             lang,
-            "booking templates",
+            what="booking templates",
         )
 
     def get_booking_template(
@@ -374,7 +375,7 @@ class ModuleApiClient:
             routes.BOOKING_TEMPLATE,
             {"org_id": org_id, "booking_template_id": template_id},
             lang,
-            "booking template",
+            what="booking template",
         )
 
     def list_resource_templates(
@@ -388,7 +389,7 @@ class ModuleApiClient:
             routes.RESOURCE_TEMPLATES,
             {"org_id": org_id, "booking_resource_id": resource_id},
             lang,
-            "booking templates",
+            what="booking templates",
         )
 
     def list_custom_entities(
@@ -402,7 +403,7 @@ class ModuleApiClient:
             routes.CUSTOM_ENTITIES,
             {"org_id": org_id},
             lang,
-            "custom entities",
+            what="custom entities",
         )
 
     def list_custom_entity_templates(
@@ -416,7 +417,7 @@ class ModuleApiClient:
             routes.CUSTOM_ENTITY_TEMPLATES,
             {"org_id": org_id, "custom_entity_id": entity_id},
             lang,
-            "booking templates",
+            what="booking templates",
         )
 
     def list_custom_entity_resources(
@@ -430,7 +431,7 @@ class ModuleApiClient:
             routes.CUSTOM_ENTITY_RESOURCES,
             {"org_id": org_id, "custom_entity_id": entity_id},
             lang,
-            "booking resources",
+            what="booking resources",
         )
 
     def list_booking_resources(
@@ -444,7 +445,7 @@ class ModuleApiClient:
             routes.BOOKING_RESOURCES,
             {"org_id": org_id},
             lang,
-            "booking resources",
+            what="booking resources",
         )
 
     def get_booking_resource(
@@ -458,7 +459,7 @@ class ModuleApiClient:
             routes.BOOKING_RESOURCE,
             {"org_id": org_id, "booking_resource_id": resource_id},
             lang,
-            "booking resource",
+            what="booking resource",
         )
 
     # Slots -----------------------------------------------------------------------------
@@ -565,9 +566,10 @@ class ModuleApiClient:
     def add_appointment(
         self, org_id: str, body: Mapping[str, Any], *, lang: str | None = None
     ) -> models.Appointment:
-        """Book (POST `appointment/add`, sent exactly once). `body` as in module-api.md
-        (`bookingSlotId`, `customId`, `customer`, …). ConflictError when the slot is
-        taken or the customId exists; ValidationError names the refused fields.
+        """Book (POST `appointment/add`, sent exactly once). `body` as in the SDK's
+        booking test (`bookingSlotId`, `customId`, `customer`, …; docs/sandbox.md).
+        ConflictError when the slot is taken or the customId exists; ValidationError
+        names the refused fields.
         Every slot cache of the organization is dropped."""
         return self._write(routes.APPOINTMENT_ADD, org_id, {"org_id": org_id}, lang, dict(body))
 
@@ -635,7 +637,7 @@ class ModuleApiClient:
             route,
             {},
             lang,
-            f"{kind} list",
+            what=f"{kind} list",
             ttl=STATIC_TTL,
             key_org="*",
         )

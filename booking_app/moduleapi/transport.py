@@ -92,7 +92,7 @@ class Transport:
             request_id = new_request_id()
             last = attempt == attempts - 1
             try:
-                response = self._once(method, url, route, request_id, headers, json, data)
+                response = self._once(method, url, route, request_id, headers, json=json, data=data)
             except errors.CircuitOpenError:
                 raise  # failing fast is the point: no waiting, no retry
             except errors.ApiConnectionError:
@@ -114,6 +114,7 @@ class Transport:
         route: str,
         request_id: str,
         headers: dict[str, str] | None,
+        *,
         json: Any,
         data: dict[str, str] | None,
     ) -> requests.Response:

@@ -124,6 +124,7 @@ def chosen_slot(
     template: models.BookingTemplate,
     org_time_zone: str,
     start: datetime,
+    *,
     staff: str = "",
     allowed: frozenset[str] | None = None,
 ) -> models.BookingSlot | None:

@@ -132,6 +132,27 @@ class WeekLinks:
     back_text: str
 
 
+def staff_options(
+    step: models.BookingStep | None,
+    staff: str,
+    service: Service,
+    allowed: frozenset[str] | None,
+) -> list[StaffOption]:
+    """The staff choice of the week view: "anyone", then each resource of the booking
+    `step` (those `allowed`, when given); none without a step to choose in."""
+    if step is None:
+        return []
+    language = service.organization.language
+    return [
+        StaffOption("", "", not staff),
+        *(
+            StaffOption(r.id, resource_name(r, service.lang, language), r.id == staff)
+            for r in step.resources
+            if allowed is None or r.id in allowed
+        ),
+    ]
+
+
 def week_page(
     service: Service,
     links: WeekLinks,
@@ -163,6 +184,7 @@ def week_page(
     staff = request.args.get("staff", "")
     if step is None or staff not in {r.id for r in step[1].resources}:
         staff = ""
+    options = staff_options(step[1] if step else None, staff, service, allowed)
     try:
         found = get_client().list_week(organization.id, template.id, year, week, lang=lang)
     except ModuleApiError:
@@ -178,16 +200,7 @@ def week_page(
         zone=zone.key,
         zone_name=get_timezone_name(zone, locale=lang),
         org_zone=org_zone.key,
-        staff_options=[
-            StaffOption("", "", not staff),
-            *(
-                StaffOption(r.id, resource_name(r, lang, organization.language), r.id == staff)
-                for r in (step[1].resources if step else ())
-                if allowed is None or r.id in allowed
-            ),
-        ]
-        if step
-        else [],
+        staff_options=options,
         week=week_label(year, week),
         previous_week=week_label(*previous.isocalendar()[:2]) if previous >= this_monday else None,
         next_week=week_label(*following.isocalendar()[:2]) if following <= last_day else None,
@@ -227,8 +240,9 @@ def earliest_redirect(
     org_zone = business_zone(org.time_zone)
     first = slot.start.astimezone(org_zone).date()
     _today, last_day = bookable_days(org_zone)
+    staff = args.get("staff", "")
     week = _first_week_with(
-        org_id, template_id, first, last_day, lang, args.get("staff", ""), allowed
+        org_id, template_id, first, last_day, lang=lang, staff=staff, allowed=allowed
     )
     iso = (week or first).isocalendar()
     return redirect(week_url(**args, week=week_label(iso.year, iso.week)), 303)
@@ -239,6 +253,7 @@ def _first_week_with(
     template_id: str,
     first: date,
     last_day: date,
+    *,
     lang: str,
     staff: str,
     allowed: frozenset[str] | None,
