@@ -31,6 +31,7 @@ from typing import Any
 import requests
 
 from tests.support.clock import today
+from tests.support.processes import stop_process
 
 TEMPLATE = "haircut"
 
@@ -236,8 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 figures = run(target, args.threads, args.duration, args.warmup, args.weeks)
             finally:
                 assert target.process is not None
-                target.process.terminate()
-                target.process.wait(timeout=10)
+                stop_process(target.process, timeout=10)
                 if target.process.stdout:
                     target.process.stdout.close()
 

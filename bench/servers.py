@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,8 @@ from typing import IO
 
 import requests
 
-from tests.support.sandbox import SandboxProcess, free_port
+from tests.support.processes import free_port, listening, stop_process
+from tests.support.sandbox import SandboxProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,7 +110,7 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn {self.app} exited; see {self.log}")
-            if _listening(self.port) and len(self.worker_pids()) == self.settings.workers:
+            if listening(self.port) and len(self.worker_pids()) == self.settings.workers:
                 return self
             time.sleep(0.1)
         self.stop()
@@ -128,23 +128,9 @@ class Gunicorn:
 
     def stop(self) -> None:
         """SIGTERM the master (it stops its workers) and wait."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout=20)
         if self._log_file:
             self._log_file.close()
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def children(pid: int) -> list[int]:

@@ -44,7 +44,11 @@ def main(lang: str) -> None:
         elif key in table:
             value = table[key]
             message.string = value if isinstance(value, str) else tuple(value)
-        elif not (message.string if isinstance(message.string, str) else all(message.string)):
+        elif not (
+            message.string
+            if isinstance(message.string, str)
+            else message.string and all(message.string)
+        ):
             missing.append(key)
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:

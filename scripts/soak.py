@@ -52,14 +52,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from booking_app.web.tokens import FORM_SALT, TokenSigner  # noqa: E402
+from tests.support.pages import APPOINTMENT  # noqa: E402
 from tests.support.redis_server import running_redis  # noqa: E402
 from tests.support.sandbox import SandboxProcess, running_sandbox  # noqa: E402
-from tests.support.widget_server import (  # noqa: E402
-    APPOINTMENT,
-    SECRET,
-    Customer,
-    running_widget,
-)
+from tests.support.widget_server import SECRET, Customer, running_widget  # noqa: E402
 
 FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("add-503", {"route": "appointment/add", "status": 503}),

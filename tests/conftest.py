@@ -60,10 +60,13 @@ def clean_sandbox(sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
 @pytest.fixture
 def start_sandbox(tmp_path: Path) -> Iterator[Callable[..., SandboxProcess]]:
     """A factory for private sandboxes with their own flags (e.g. `--token-ttl 2`)."""
+    started = 0
     with ExitStack() as stack:
 
         def start(*flags: str) -> SandboxProcess:
-            sub = tmp_path / f"sb{len(stack._exit_callbacks)}"
+            nonlocal started
+            started += 1
+            sub = tmp_path / f"sb{started}"
             sub.mkdir()
             return stack.enter_context(running_sandbox(sub, *flags))
 

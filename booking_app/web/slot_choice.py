@@ -4,13 +4,14 @@ and the slot found again when the customer chooses it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time as babel_format_time
 from flask import abort
 
+from booking_app import clock
 from booking_app.moduleapi import ModuleApiError, models
 from booking_app.web.lookup import get_client, unavailable
 from booking_app.web.timezones import business_zone
@@ -71,7 +72,10 @@ def decode_start(value: str) -> datetime | None:
     """The start `encode_start` made, or None for anything else."""
     if not 1 <= len(value) <= 8 or not HEX_DIGITS.issuperset(value):
         return None
-    return datetime.fromtimestamp(int(value, 16) * 60, UTC)
+    try:
+        return datetime.fromtimestamp(int(value, 16) * 60, UTC)
+    except (OverflowError, OSError, ValueError):  # past the year 9999
+        return None
 
 
 def offered(
@@ -110,6 +114,13 @@ def find_slot(
     return None
 
 
+def bookable_days(org_zone: ZoneInfo) -> tuple[date, date]:
+    """Today and the last bookable day in the business's zone: the API serves the
+    current and the next year only, so the range jumps at local midnight on Jan 1."""
+    today = clock.today(org_zone)
+    return today, date(today.year + 1, 12, 31)
+
+
 def chosen_time(value: str) -> datetime:
     """The start a week view's button sent (`encode_start`), or 404."""
     start = decode_start(value)
@@ -130,7 +141,12 @@ def chosen_slot(
 ) -> models.BookingSlot | None:
     """The bookable slot at `start` (with `staff`, among the `allowed` resources when
     given, e.g. a custom entity's); None when that time is no longer free, 503 when the
-    upstream cannot say."""
+    upstream cannot say; 404 for a start outside the weeks the week view offers (the
+    upstream would refuse to list them)."""
+    today, last = bookable_days(business_zone(org_time_zone))
+    day = start.astimezone(business_zone(org_time_zone)).date()
+    if not today - timedelta(days=today.weekday()) <= day <= last:
+        abort(404)
     try:
         return find_slot(
             org_id,

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, get_timezone_name
 from flask import abort, redirect, render_template, request
 
-from booking_app import clock
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
 from booking_app.web.lookup import Service, get_client, unavailable
-from booking_app.web.slot_choice import SlotChoice, bookable, format_time, offered
+from booking_app.web.slot_choice import SlotChoice, bookable, bookable_days, format_time, offered
 from booking_app.web.timezones import business_zone, customer_zone
 from booking_app.web.viewmodels import resource_name, service_view
 
@@ -39,13 +38,6 @@ class StaffOption:
     id: str
     name: str
     selected: bool
-
-
-def bookable_days(org_zone: ZoneInfo) -> tuple[date, date]:
-    """Today and the last bookable day in the business's zone: the API serves the
-    current and the next year only, so the range jumps at local midnight on Jan 1."""
-    today = clock.today(org_zone)
-    return today, date(today.year + 1, 12, 31)
 
 
 def week_of(moment: datetime, org_zone: ZoneInfo) -> str:

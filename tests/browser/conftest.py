@@ -15,25 +15,19 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
-import requests
 
-from booking_app.sandbox import ids
-from tests.support.clock import environ_without_settings
-from tests.support.sandbox import SandboxProcess, free_port, running_sandbox
+from tests.support.browser import TIMEOUT_MS, GunicornWidget, Responses
+from tests.support.sandbox import SandboxProcess, running_sandbox
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Response
+    from playwright.sync_api import Browser, BrowserContext, Page
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -47,12 +41,6 @@ CHROMIUM_ARGS = [
 ]
 # Chromium's profile preference for "Don't allow sites to save data" (all cookies).
 BLOCK_ALL_COOKIES = {"profile": {"default_content_setting_values": {"cookies": 2}}}
-TIMEOUT_MS = 15_000
-
-
-def template_id(key: str) -> str:
-    """The id of a demo-seed service by its seed key (`haircut`, `beard-trim`, …)."""
-    return ids.stable_id(ids.BOOKING_TEMPLATE, key)
 
 
 def browser_unavailable(reason: str) -> NoReturn:
@@ -60,66 +48,6 @@ def browser_unavailable(reason: str) -> NoReturn:
     if os.environ.get("BOOKING_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (BOOKING_REQUIRE_BROWSER=1)", pytrace=False)
     pytest.skip(reason)
-
-
-class WidgetServer:
-    """The widget as a gunicorn process, configured against a sandbox."""
-
-    def __init__(self, sandbox: SandboxProcess, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        env = environ_without_settings()
-        env.update(
-            PYTHONUNBUFFERED="1",
-            BOOKING_MODULE_API_URL=sandbox.base_url,
-            BOOKING_OAUTH_URL=sandbox.oauth_url,
-            BOOKING_CLIENT_ID=sandbox.client_id,
-            BOOKING_SECRET_KEY="browser-test-secret-key",
-            BOOKING_DEFAULT_ORGANIZATION=sandbox.main_org,
-            BOOKING_RATE_LIMIT_ENABLED="0",  # all from 127.0.0.1; limits have their own tests
-        )
-        cmd = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "booking_app:create_app()",
-        ]
-        with log.open("w") as out:
-            self.proc = subprocess.Popen(
-                cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT
-            )
-
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"widget exited with {self.proc.returncode}: {self.tail()}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"widget did not answer /healthz: {self.tail()}")
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-2000:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -173,9 +101,9 @@ def browser_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbo
 @pytest.fixture(scope="session")
 def widget(
     browser_sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[WidgetServer]:
+) -> Iterator[GunicornWidget]:
     """The real widget (gunicorn) against the browser tests' sandbox."""
-    server = WidgetServer(browser_sandbox, tmp_path_factory.mktemp("widget") / "gunicorn.log")
+    server = GunicornWidget(browser_sandbox, tmp_path_factory.mktemp("widget") / "gunicorn.log")
     try:
         server.wait_ready()
         yield server
@@ -183,23 +111,9 @@ def widget(
         server.stop()
 
 
-class Responses:
-    """Every response a context received, with whether it tried to set a cookie."""
-
-    def __init__(self, context: BrowserContext) -> None:
-        self.seen: list[tuple[str, str | None]] = []
-        context.on("response", self._record)
-
-    def _record(self, response: Response) -> None:
-        self.seen.append((response.url, response.header_value("set-cookie")))
-
-    def from_origin(self, origin: str) -> list[tuple[str, str | None]]:
-        return [(url, cookie) for url, cookie in self.seen if url.startswith(origin + "/")]
-
-
 @pytest.fixture
 def new_context(
-    browser: Browser, widget: WidgetServer
+    browser: Browser, widget: GunicornWidget
 ) -> Iterator[Callable[..., tuple[BrowserContext, Page, Responses]]]:
     """A factory of fresh contexts (closed after the test): (context, page, responses)."""
     made: list[BrowserContext] = []

@@ -8,43 +8,26 @@ protocol, which the widget's Content-Security-Policy does not (and need not) all
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from booking_app.web.i18n import UI_LANGUAGES
-from tests.browser.conftest import Responses, template_id
-from tests.browser.steps import (
+from tests.support.browser import (
     CONFIRMED,
     DETAILS,
     SUBMIT,
     TIMES,
+    NewContext,
+    axe_violations,
     choose_time,
     earliest_week,
     fill_details,
     go,
     open_service,
     submit,
+    template_id,
 )
 from tests.support.sandbox import SandboxProcess
-
-if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
-
-NewContext = Callable[..., tuple["BrowserContext", "Page", Responses]]
-
-
-def axe_violations(page: Page, axe_source: str) -> list[str]:
-    """axe-core's violations on the current page, one readable line per rule."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source)
-    result: dict[str, Any] = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"])
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.parametrize("lang", UI_LANGUAGES)

@@ -4,24 +4,29 @@ and with JavaScript switched off. No response of the widget may set a cookie."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from booking_app.web.i18n import UI_LANGUAGES
-from tests.browser.conftest import Responses, WidgetServer, template_id
-from tests.browser.steps import CONFIRMED, DETAILS, fill_details, open_service, pick_time, submit
+from tests.support.browser import (
+    CONFIRMED,
+    DETAILS,
+    GunicornWidget,
+    NewContext,
+    Responses,
+    fill_details,
+    open_service,
+    pick_time,
+    submit,
+    template_id,
+)
 from tests.support.sandbox import SandboxProcess
 
-if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
 
-NewContext = Callable[..., tuple["BrowserContext", "Page", Responses]]
-
-
-def assert_no_cookie_set(responses: Responses, widget: WidgetServer) -> None:
+def assert_no_cookie_set(responses: Responses, widget: GunicornWidget) -> None:
     mine = responses.from_origin(widget.url)
     assert len(mine) >= 5, f"the flow went through the widget: {mine}"
     offenders = [(url, cookie) for url, cookie in mine if cookie is not None]
@@ -59,7 +64,7 @@ def cookie_setter() -> Iterator[str]:
 
 
 def test_cookies_are_really_blocked(
-    new_context: NewContext, widget: WidgetServer, cookie_setter: str
+    new_context: NewContext, widget: GunicornWidget, cookie_setter: str
 ) -> None:
     """The browser under test refuses cookies from headers and from scripts alike,
     and the response watcher does see a Set-Cookie when one is sent."""
@@ -75,7 +80,7 @@ def test_cookies_are_really_blocked(
 
 @pytest.mark.parametrize("lang", UI_LANGUAGES)
 def test_book_by_mouse_in_every_language(
-    new_context: NewContext, widget: WidgetServer, browser_sandbox: SandboxProcess, lang: str
+    new_context: NewContext, widget: GunicornWidget, browser_sandbox: SandboxProcess, lang: str
 ) -> None:
     context, page, responses = new_context(locale=lang)
     page.goto("/")  # redirects by the browser's language to the default organization
@@ -96,7 +101,7 @@ def test_book_by_mouse_in_every_language(
     assert context.cookies() == []
 
 
-def test_book_without_javascript(new_context: NewContext, widget: WidgetServer) -> None:
+def test_book_without_javascript(new_context: NewContext, widget: GunicornWidget) -> None:
     context, page, responses = new_context(
         locale="en", timezone_id="America/New_York", java_script_enabled=False
     )

@@ -4,18 +4,20 @@ violation, and several seats are booked with cookies blocked."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Responses, template_id
-from tests.browser.steps import CONFIRMED, DETAILS, DETAILS_FORM, fill_details, go, submit
-from tests.browser.test_accessibility import axe_violations
+from tests.support.browser import (
+    CONFIRMED,
+    DETAILS,
+    DETAILS_FORM,
+    TIMES,
+    NewContext,
+    axe_violations,
+    fill_details,
+    go,
+    submit,
+    template_id,
+)
 from tests.support.sandbox import SandboxProcess
-
-if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
-
-NewContext = Callable[..., tuple["BrowserContext", "Page", Responses]]
 
 
 def test_course_seats_config_and_entity_pages_pass_axe(
@@ -37,7 +39,7 @@ def test_course_seats_config_and_entity_pages_pass_axe(
     page.goto(f"/de/o/{org}/s/{template_id('styling-workshop')}/earliest")
     assert page.locator(".seats").first.is_visible()
     check("course week view with seats")
-    go(page, page.locator("form.days button[name=s]").first.click, DETAILS_FORM)
+    go(page, page.locator(TIMES).first.click, DETAILS_FORM)
     check("course form with seats")
     page.locator("#seats").select_option("2")
     fill_details(page, DETAILS)

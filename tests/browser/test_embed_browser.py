@@ -25,10 +25,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from booking_app import create_app
-from tests.browser.conftest import TIMEOUT_MS, Responses, template_id
-from tests.browser.test_accessibility import axe_violations
 from tests.support.api import ModuleApi
-from tests.support.sandbox import SandboxProcess, free_port
+from tests.support.browser import TIMEOUT_MS, TIMES, Responses, axe_violations, template_id
+from tests.support.processes import free_port
+from tests.support.sandbox import SandboxProcess
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Frame, Page
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 THEME = {"primary": "#0b5cad", "background": "#f4f8fb", "text": "#102a43", "radius": 14}
 DARK_OPTIONS = {"primary": "#ffcf5c", "background": "#16161d", "text": "#f5f5f7", "radius": "0"}
 MALICIOUS = "red;}body{display:none"
-TIMES = "form.days button[name=s]"
 # Records the loader's DOM events: an external file, since the host's CSP allows no inline code.
 HOST_JS = """
 window.bookingEvents = [];

@@ -7,24 +7,24 @@ every control on the way is reachable in the tab order and shows where focus is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Responses, WidgetServer, template_id
-from tests.browser.steps import (
+from tests.support.browser import (
     CONFIRMATION,
     CONFIRMED,
     DETAILS_FORM,
     SUBMIT,
     TIMES,
     WEEK_VIEW,
+    GunicornWidget,
+    NewContext,
     go,
+    template_id,
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import Page
 
-NewContext = Callable[..., tuple["BrowserContext", "Page", Responses]]
 MAX_TABS = 150
 
 
@@ -44,7 +44,7 @@ def enter(page: Page, selector: str, then: re.Pattern[str]) -> None:
     go(page, lambda: page.keyboard.press("Enter"), then)
 
 
-def test_book_with_the_keyboard_only(new_context: NewContext, widget: WidgetServer) -> None:
+def test_book_with_the_keyboard_only(new_context: NewContext, widget: GunicornWidget) -> None:
     context, page, responses = new_context(locale="en")
     consultation = template_id("consultation")
     page.goto("/")

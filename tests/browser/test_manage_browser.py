@@ -7,28 +7,28 @@ finds no violation on any manage page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import Responses, template_id
-from tests.browser.steps import (
+from tests.support.browser import (
     CONFIRMED,
     DETAILS,
+    TIMES,
+    NewContext,
+    axe_violations,
     fill_details,
     go,
     open_service,
     pick_time,
     submit,
+    template_id,
 )
-from tests.browser.test_accessibility import axe_violations
 from tests.support.sandbox import SandboxProcess
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import Page
 
-NewContext = Callable[..., tuple["BrowserContext", "Page", Responses]]
 MANAGE = re.compile(r"/m/[^/?]+(\?.*)?$")
 MOVE_WEEK = re.compile(r"/m/[^/]+/move\?(.*&)?week=")
 MOVE_CONFIRM = re.compile(r"/m/[^/]+/move/confirm\?")
@@ -62,7 +62,7 @@ def test_move_then_cancel_with_no_axe_violations(
     go(page, page.locator(".actions a").first.click, re.compile(r"/move"))
     go(page, page.locator("a[href*='/move/earliest']").click, MOVE_WEEK)
     check("manage: week view")
-    go(page, page.locator("form.days button[name=s]").last.click, MOVE_CONFIRM)
+    go(page, page.locator(TIMES).last.click, MOVE_CONFIRM)
     check("manage: confirm the move")
     go(page, page.locator("form[method=post] button").click, re.compile(r"done=moved"))
     check("manage: moved")

@@ -4,7 +4,6 @@ checked by size, name and content; a failed upload never loses the booking."""
 from __future__ import annotations
 
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,10 +13,10 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
-from tests.integration.test_booking_flow import DETAILS, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.pages import DETAILS, booked_appointment, form_token, time_links
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -44,9 +43,7 @@ def open_form(client: FlaskClient, org: str, template_id: str, index: int = 0) -
     html = form.get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in html
     assert 'type="file"' in html
-    token = re.search(r'name="token" value="([^"]+)"', html)
-    assert token
-    return times[index].split("?")[0], token[1]
+    return times[index].split("?")[0], form_token(html)
 
 
 def send(
@@ -61,9 +58,8 @@ def send(
 
 
 def files_of(api: ModuleApi, confirmation: TestResponse) -> list[dict[str, Any]]:
-    found = re.search(r'data-appointment="([^"]+)"', confirmation.get_data(as_text=True))
-    assert found
-    shown = api.content(api.org_path(f"appointment/{found[1]}/showProtected"))
+    appointment = booked_appointment(confirmation)
+    shown = api.content(api.org_path(f"appointment/{appointment}/showProtected"))
     return list(shown["fileList"])
 
 
@@ -148,9 +144,8 @@ def test_a_service_without_attachments_takes_no_large_body(
     form_url = time_links(client.get(jump.headers["Location"]))[0]
     html = client.get(form_url).get_data(as_text=True)
     assert 'type="file"' not in html
-    token = re.search(r'name="token" value="([^"]+)"', html)
-    assert token
-    answer = send(client, form_url.split("?")[0], token[1], (PDF + b"x" * 200_000, "a.pdf"))
+    token = form_token(html)
+    answer = send(client, form_url.split("?")[0], token, (PDF + b"x" * 200_000, "a.pdf"))
     assert answer.status_code == 413
 
 
@@ -186,10 +181,6 @@ def test_double_submit_with_a_file_makes_one_appointment_with_one_file(
     client = app.test_client()
     ids = set()
     for location in locations:
-        found = re.search(
-            r'data-appointment="([^"]+)"', client.get(location).get_data(as_text=True)
-        )
-        assert found
-        ids.add(found[1])
+        ids.add(booked_appointment(client.get(location)))
     assert len(ids) == 1
     assert len(files_of(api, client.get(locations[0]))) == 1

@@ -8,13 +8,14 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 
-from tests.integration.test_booking_flow import DETAILS, links, open_form, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, last_sunday
 from tests.support.clock import today
+from tests.support.pages import DETAILS, form_token, links, open_form, time_links
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 
 def week_page(client: FlaskClient, org: str, tpl: str, day: date, **args: str) -> str:
@@ -106,11 +107,9 @@ def test_a_warm_booking_costs_two_upstream_requests(
         f"/en/o/{sandbox.main_org}/s/{tpl}/?week={day.isocalendar().year}"
         f"-W{day.isocalendar().week:02d}"
     )
-    form = client.get(time_links(week)[0])
-    token = re.search(r'name="token" value="([^"]+)"', form.get_data(as_text=True))
-    assert token
+    token = form_token(client.get(time_links(week)[0]))
     url = time_links(week)[0].split("?")[0]
-    done = client.post(url, data={**DETAILS, "token": token[1]})
+    done = client.post(url, data={**DETAILS, "token": token})
     assert done.status_code == 303
     assert client.get(done.headers["Location"]).status_code == 200
     counters = sandbox.counters()
@@ -131,3 +130,23 @@ def test_no_slot_link_is_offered_for_a_past_week(sandbox: SandboxProcess) -> Non
     iso = past.isocalendar()
     answer = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}?week={iso.year}-W{iso.week:02d}")
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0",  # 1970: the upstream would refuse to list its week (it gave a 503 page)
+        "1",
+        "ffffffff",  # past the year 9999 (it gave a 500)
+        "3fffffff",  # the year 4011: beyond Dec 31 of next year
+    ],
+)
+def test_a_chosen_time_outside_the_bookable_weeks_is_404(
+    sandbox: SandboxProcess, value: str
+) -> None:
+    client = widget_for(sandbox).test_client()
+    tpl = links(client.get(f"/en/o/{sandbox.main_org}/?here=1"), "/s/fc")[0].split("/s/")[1]
+    tpl = tpl.split("/")[0].split("?")[0]
+    answer = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}/book?s={value}")
+    assert answer.status_code == 404, (value, answer.status_code)
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"

@@ -7,78 +7,27 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from html import unescape
 from threading import Barrier
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from booking_app.web.i18n import UI_LANGUAGES
-from booking_app.web.slot_choice import decode_start
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.pages import (
+    DETAILS,
+    POST_FORM,
+    booked_appointment,
+    chosen_start,
+    form_token,
+    links,
+    no_cookies,
+    open_form,
+    time_links,
+)
 from tests.support.sandbox import SandboxProcess
-
-HREF = re.compile(r'href="([^"]+)"')
-
-
-def links(page: TestResponse, needle: str) -> list[str]:
-    """Every link target on `page` containing `needle`."""
-    return [unescape(h) for h in HREF.findall(page.get_data(as_text=True)) if needle in h]
-
-
-def time_links(page: TestResponse) -> list[str]:
-    """The week view's free times as the GET URLs their buttons submit."""
-    html = page.get_data(as_text=True)
-    form = re.search(r'<form class="days" method="get" action="([^"]+)">(.*?)</form>', html, re.S)
-    assert form, "the week view has its times form"
-    hidden = "".join(
-        f"&{name}={quote(unescape(value))}"
-        for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form[2])
-    )
-    values = re.findall(r'<button name="s" value="([^"]+)"', form[2])
-    return [f"{unescape(form[1])}?s={v}{hidden}" for v in values]
-
-
-def chosen_start(url: str) -> datetime:
-    """The start a week view's time link chooses."""
-    start = decode_start(parse_qs(urlsplit(url).query)["s"][0])
-    assert start is not None
-    return start
-
-
-def no_cookies(page: TestResponse) -> TestResponse:
-    assert "Set-Cookie" not in page.headers, "the widget must never set a cookie"
-    return page
-
-
-def open_form(client: FlaskClient, org: str, lang: str, service_index: int) -> tuple[str, str]:
-    """Entry → a service → its earliest week → the first free time; (form URL, token)."""
-    entry = no_cookies(client.get(f"/{lang}/o/{org}/?here=1"))
-    service = links(entry, "/s/fc")[service_index]
-    week = no_cookies(client.get(service))
-    assert week.status_code == 200
-    earliest = links(week, "/earliest")[0]
-    jump = no_cookies(client.get(earliest))
-    assert jump.status_code == 303
-    week = no_cookies(client.get(jump.headers["Location"]))
-    times = time_links(week)
-    assert times, "the earliest week shows free times"
-    form = no_cookies(client.get(times[0]))
-    assert form.status_code == 200
-    token = re.search(r'name="token" value="([^"]+)"', form.get_data(as_text=True))
-    assert token
-    return times[0].split("?")[0], token[1]
-
-
-DETAILS = {
-    "first_name": "Zoë",
-    "last_name": "O'Brien <b>",
-    "email": "zoe@example.com",
-    "mobile": "+49 170 1234567",
-    "consent": "yes",
-}
+from tests.support.tamper import flip
+from tests.support.widget import widget_for
 
 
 @pytest.fixture(scope="module")
@@ -112,12 +61,9 @@ def test_double_submit_books_once_and_shows_the_same_appointment(
     first = client.post(url, data={**DETAILS, "token": token})
     second = client.post(url, data={**DETAILS, "token": token})
     assert first.status_code == second.status_code == 303
-    appointment = re.compile(r'data-appointment="([^"]+)"')
-    a = appointment.search(client.get(first.headers["Location"]).get_data(as_text=True))
-    b = appointment.search(client.get(second.headers["Location"]).get_data(as_text=True))
-    assert a
-    assert b
-    assert a[1] == b[1]
+    a = booked_appointment(client.get(first.headers["Location"]))
+    b = booked_appointment(client.get(second.headers["Location"]))
+    assert a == b
 
 
 def test_twenty_concurrent_submits_make_one_appointment(
@@ -131,10 +77,7 @@ def test_twenty_concurrent_submits_make_one_appointment(
         barrier.wait()
         answer = client.post(url, data={**DETAILS, "token": token})
         assert answer.status_code == 303, answer.status_code
-        page = client.get(answer.headers["Location"]).get_data(as_text=True)
-        found = re.search(r'data-appointment="([^"]+)"', page)
-        assert found
-        return found[1]
+        return booked_appointment(client.get(answer.headers["Location"]))
 
     with ThreadPoolExecutor(20) as pool:
         ids = set(pool.map(submit, range(20)))
@@ -169,7 +112,7 @@ def test_cross_site_post_is_refused(app: Flask, sandbox: SandboxProcess) -> None
 
 @pytest.mark.parametrize(
     "mutate",
-    [lambda t: t[:-2] + ("A" if t[-2] != "A" else "B") + t[-1], lambda t: "", lambda t: "x" * 5000],
+    [lambda t: flip(t, len(t) - 2), lambda t: "", lambda t: "x" * 5000],
 )
 def test_tampered_form_token_is_refused(
     app: Flask, sandbox: SandboxProcess, mutate: object
@@ -192,7 +135,7 @@ def test_slot_taken_meanwhile_offers_other_times_and_keeps_the_details(
     assert answer.status_code == 409
     assert "That time was just taken" in html
     assert "Zoë" not in re.sub(r'<input type="hidden"[^>]*>', "", html)  # only in the form
-    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    form = POST_FORM.search(html)
     assert form, "another free time that day is offered"
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form[2]))
     assert fields["first_name"] == "Zoë"
@@ -201,9 +144,7 @@ def test_slot_taken_meanwhile_offers_other_times_and_keeps_the_details(
     assert again.status_code == 200
     assert 'value="Zoë"' in page
     assert 'value="O&#39;Brien &lt;b&gt;"' in page
-    new_token = re.search(r'name="token" value="([^"]+)"', page)
-    assert new_token
-    done = second.post(url, data={**DETAILS, "token": unescape(new_token[1])})
+    done = second.post(url, data={**DETAILS, "token": unescape(form_token(page))})
     assert done.status_code == 303
 
 

@@ -17,10 +17,10 @@ from datetime import date
 import pytest
 from flask.testing import FlaskClient
 
-from tests.integration.test_booking_flow import chosen_start, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.pages import chosen_start, shown_week, time_links
 from tests.support.sandbox import SandboxProcess, running_sandbox
+from tests.support.widget import widget_for
 
 pytestmark = pytest.mark.integration
 
@@ -57,12 +57,6 @@ def week_page(widget: FlaskClient, sandbox: SandboxProcess, api: ModuleApi, week
     """The widget's haircut week view URL for `week` (`2026-W53`), or the current one."""
     url = f"/en/o/{sandbox.main_org}/s/{api.template_id('haircut')}/"
     return f"{url}?week={week}" if week else url
-
-
-def shown_week(html: str) -> str:
-    found = re.search(r'type="hidden" name="week" value="([^"]+)"', html)
-    assert found, html[:500]
-    return found[1]
 
 
 @pytest.mark.parametrize(

@@ -33,9 +33,9 @@ from booking_app.moduleapi import (
     ValidationError,
     models,
 )
-from tests.moduleapi.sandbox_client import ADD, RESOURCES, calls, client_for
 from tests.support.api import customer, new_custom_id
 from tests.support.sandbox import SandboxProcess
+from tests.support.sandbox_client import ADD, RESOURCES, calls, client_for
 
 pytestmark = pytest.mark.integration
 

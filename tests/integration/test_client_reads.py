@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking_app.moduleapi import ModuleApiClient, NotFoundError, ValidationError, models
-from tests.moduleapi.sandbox_client import TEMPLATES, TOKEN, WEEK, calls, client_for, routes
 from tests.support.api import customer, new_custom_id
 from tests.support.clock import now, today
 from tests.support.sandbox import SandboxProcess, running_sandbox
+from tests.support.sandbox_client import TEMPLATES, TOKEN, WEEK, calls, client_for, routes
 
 pytestmark = pytest.mark.integration
 

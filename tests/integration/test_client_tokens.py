@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from booking_app.moduleapi import AuthenticationError, NotFoundError
-from tests.moduleapi.sandbox_client import ORG_SHOW, TOKEN, calls, client_for, routes
 from tests.support.redis_server import running_redis
 from tests.support.sandbox import SandboxProcess
+from tests.support.sandbox_client import ORG_SHOW, TOKEN, calls, client_for, routes
 
 pytestmark = pytest.mark.integration
 

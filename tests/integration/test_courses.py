@@ -15,11 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from booking_app.web.slot_choice import encode_start
-from tests.integration.test_booking_flow import DETAILS, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi, iso_week
 from tests.support.clock import today
+from tests.support.pages import DETAILS, form_token, time_links
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +51,7 @@ def open_course_form(client: FlaskClient, week: str, slot: dict[str, Any]) -> tu
     """(POST URL, token, form HTML) of the date's details form."""
     url = next(u for u in time_links(client.get(week)) if offers(u, slot))
     html = client.get(url).get_data(as_text=True)
-    token = re.search(r'name="token" value="([^"]+)"', html)
-    assert token
-    return url.split("?")[0], token[1], html
+    return url.split("?")[0], form_token(html), html
 
 
 def book_from_week(client: FlaskClient, week: str, slot: dict[str, Any]) -> int:
@@ -101,9 +99,7 @@ def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
     for _ in range(3):
         other = app.test_client()
         url = next(u for u in time_links(other.get(week)) if offers(u, slot))
-        token = re.search(r'name="token" value="([^"]+)"', other.get(url).get_data(as_text=True))
-        assert token
-        forms.append((url.split("?")[0], token[1]))
+        forms.append((url.split("?")[0], form_token(other.get(url))))
 
     def race(form: tuple[str, str]) -> int:
         barrier.wait()

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from html import unescape
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.integration.test_booking_flow import chosen_start, links, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.pages import chosen_start, links, service_names, time_links
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +24,6 @@ def app(sandbox: SandboxProcess) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def names(html: str) -> list[str]:
-    return [unescape(n) for n in re.findall(r'<h3 class="service-name"><a [^>]+>([^<]+)</a>', html)]
 
 
 def entity_ids(api: ModuleApi) -> dict[str, str]:
@@ -43,7 +38,7 @@ def test_the_choice_narrows_the_services(client: FlaskClient, sandbox: SandboxPr
     assert "What applies to you?" in html
     assert "Short hair" in html
     assert "Long hair" in html
-    everything = names(html)
+    everything = service_names(html)
     assert "Beard trim" in everything, "without a choice every service is offered"
 
     long = entity_ids(api)["hair-long"]
@@ -53,7 +48,7 @@ def test_the_choice_narrows_the_services(client: FlaskClient, sandbox: SandboxPr
     tied = [t["id"] for t in listing["recordList"]]
     offered = [href.split("/s/")[1].split("/")[0] for href in links(chosen, "/s/fc")]
     assert offered == tied
-    assert "Beard trim" not in names(html)
+    assert "Beard trim" not in service_names(html)
     assert re.search(r'<span aria-current="true">Long hair</span>', html)
     assert all(f"e={long}" in href for href in links(chosen, "/s/fc"))
 
@@ -108,7 +103,7 @@ def test_unknown_entity_is_404_and_a_malformed_one_is_ignored(
     assert client.get(f"/en/o/{org}/?here=1&e=6T{'0' * 30}").status_code == 404
     page = client.get(f"/en/o/{org}/?here=1&e=<script>")
     assert page.status_code == 200
-    assert "Beard trim" in names(page.get_data(as_text=True))
+    assert "Beard trim" in service_names(page.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("who", ["ben", "chloe"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.sandbox import free_port
+from tests.support.processes import free_port
 
 
 def test_demo_serves_the_widget_against_the_sandbox(tmp_path: Path) -> None:

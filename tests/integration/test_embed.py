@@ -16,10 +16,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from booking_app import ConfigError, create_app
-from tests.integration.test_booking_flow import DETAILS, links, no_cookies, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.pages import (
+    DETAILS,
+    booked_appointment,
+    form_token,
+    links,
+    no_cookies,
+    time_links,
+)
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADER = ROOT / "booking_app" / "static" / "embed.js"
@@ -200,17 +207,14 @@ def test_utm_parameters_reach_the_bookings_additional_data(
     html = details.get_data(as_text=True)
     assert 'data-event="slot-selected"' in html
     assert re.search(r'data-slot="4f[0-9A-Za-z]{30}"', html)
-    token = re.search(r'name="token" value="([^"]+)"', html)
+    token = form_token(html)
     action = re.search(r'<form method="post" novalidate action="([^"]+)"', html)
-    assert token
     assert action
-    done = client.post(unescape(action[1]), data={**DETAILS, "token": token[1]})
+    done = client.post(unescape(action[1]), data={**DETAILS, "token": token})
     assert done.status_code == 303, done.get_data(as_text=True)[:300]
-    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
-    appointment = re.search(r'data-appointment="([^"]+)"', confirmation)
-    assert appointment
+    appointment = booked_appointment(client.get(done.headers["Location"]))
     shown = ModuleApi(sandbox).content(
-        f"organization/{sandbox.main_org}/appointment/{appointment[1]}/show"
+        f"organization/{sandbox.main_org}/appointment/{appointment}/show"
     )
     assert shown["additionalData"] == {"utm_source": "newsletter", "utm_campaign": "spring"}
 

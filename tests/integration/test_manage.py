@@ -22,18 +22,22 @@ from werkzeug.test import TestResponse
 
 from booking_app.web.slot_choice import decode_start
 from booking_app.web.week import week_of
-from tests.integration.test_booking_flow import (
+from tests.support.api import ModuleApi
+from tests.support.clock import weekday_ahead
+from tests.support.pages import (
     DETAILS,
+    appointment_id,
     chosen_start,
     links,
     no_cookies,
     open_form,
+    post_form,
+    shown_week,
     time_links,
 )
-from tests.integration.test_widget_entry import widget_for
-from tests.support.api import ModuleApi
-from tests.support.clock import weekday_ahead
 from tests.support.sandbox import SandboxProcess
+from tests.support.tamper import flip
+from tests.support.widget import widget_for
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +75,6 @@ def book(client: FlaskClient, org: str, service_index: int = 0, lang: str = "en"
     return manage[0]
 
 
-def appointment_id(page: TestResponse) -> str:
-    """The appointment a manage page shows."""
-    match = re.search(r'data-appointment-id="([^"]+)"', page.get_data(as_text=True))
-    assert match, page.get_data(as_text=True)[:800]
-    return match[1]
-
-
 def shown(api: ModuleApi, ident: str) -> dict[str, Any]:
     """The appointment as the sandbox has it."""
     return dict(api.content(api.org_path(f"appointment/{ident}/showProtected")))
@@ -92,22 +89,6 @@ def is_free(api: ModuleApi, template_id: str, appointment: dict[str, Any]) -> bo
         and tuple(s["bookingResourceCombination"]) == resources
         for s in api.free_slots(template_id, start.date())
     )
-
-
-def post_form(page: TestResponse) -> tuple[str, dict[str, str]]:
-    """The page's POST form: (action, hidden fields)."""
-    html = page.get_data(as_text=True)
-    found = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
-    assert found, html[:800]
-    fields = re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', found[2])
-    return unescape(found[1]), {name: unescape(value) for name, value in fields}
-
-
-def shown_week(page: TestResponse) -> str:
-    """The ISO week (`2026-W53`) a week view shows."""
-    match = re.search(r'type="hidden" name="week" value="([^"]+)"', page.get_data(as_text=True))
-    assert match, page.get_data(as_text=True)[:800]
-    return match[1]
 
 
 def other_times(client: FlaskClient, week_url: str, avoid: datetime, weeks: int = 6) -> list[str]:
@@ -313,11 +294,6 @@ def test_double_submitted_move_moves_once(
     assert shown(api, booked["id"])["moved"] is True
 
 
-def flip(token: str, at: int) -> str:
-    char = token[at]
-    return token[:at] + ("A" if char != "A" else "B") + token[at + 1 :]
-
-
 def test_tampered_foreign_and_other_kinds_of_tokens_are_404(
     client: FlaskClient, sandbox: SandboxProcess, booked: dict[str, Any]
 ) -> None:
@@ -418,7 +394,7 @@ def test_manage_pages_are_translated(
         assert "Cancel the appointment" not in html
 
 
-def counted(sandbox: SandboxProcess, action: Callable[[], TestResponse]) -> dict[str, int]:
+def counted(sandbox: SandboxProcess, action: Callable[[], object]) -> dict[str, int]:
     """The upstream requests `action` made (route templates → count)."""
     sandbox.reset_counters()
     action()

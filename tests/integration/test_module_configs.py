@@ -3,18 +3,15 @@ defaults (preselected service, language), against a real sandbox."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from booking_app.sandbox.seed import DEMO_MODULE_CONFIG_ID
-from tests.integration.test_booking_flow import links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
+from tests.support.pages import links, service_names
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +22,6 @@ def app(sandbox: SandboxProcess) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def service_names(html: str) -> list[str]:
-    return [unescape(n) for n in re.findall(r'<h3 class="service-name"><a [^>]+>([^<]+)</a>', html)]
 
 
 @pytest.mark.parametrize("ref", ["website-hair", DEMO_MODULE_CONFIG_ID])

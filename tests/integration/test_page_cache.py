@@ -12,10 +12,10 @@ import pytest
 from flask import Flask
 
 from booking_app.web.pagecache import PageCache
-from tests.integration.test_booking_flow import DETAILS, links, time_links
-from tests.integration.test_widget_entry import widget_for
 from tests.support.clock import today
+from tests.support.pages import DETAILS, form_token, links, time_links
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 
 @pytest.fixture
@@ -53,10 +53,8 @@ def test_a_booking_drops_the_kept_week_page(private: SandboxProcess) -> None:
     value = re.search(r"s=([^&]+)", pick)
     assert value
     assert value[1] in week.get_data(as_text=True)
-    form = client.get(pick).get_data(as_text=True)
-    token = re.search(r'name="token" value="([^"]+)"', form)
-    assert token
-    done = client.post(pick.split("?")[0], data={**DETAILS, "token": token[1]})
+    token = form_token(client.get(pick))
+    done = client.post(pick.split("?")[0], data={**DETAILS, "token": token})
     assert done.status_code == 303
     assert value[1] not in client.get(url).get_data(as_text=True)
 

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.integration.test_booking_flow import DETAILS, links, open_form
-from tests.integration.test_widget_entry import widget_for
-from tests.support.sandbox import SandboxProcess, free_port
+from tests.support.pages import DETAILS, links, open_form
+from tests.support.processes import free_port
+from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 pytestmark = pytest.mark.integration
 

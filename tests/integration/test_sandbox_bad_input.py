@@ -6,6 +6,7 @@ import calendar
 import json
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -287,7 +288,7 @@ def test_unicode_and_html_round_trip_unchanged(api: ModuleApi) -> None:
     assert shown["notes"] == notes
     assert shown["additionalData"] == extra
     # identify finds it by the unicode customId, sent percent-encoded.
-    found = api.content(api.org_path(f"appointment/{requests.utils.quote(custom_id)}/identify"))
+    found = api.content(api.org_path(f"appointment/{quote(custom_id)}/identify"))
     assert found["id"] == appointment_id
     assert found["customId"] == custom_id
     # The JSON itself carries the characters, not HTML entities.

@@ -26,6 +26,7 @@ from tests.support.api import (
 )
 from tests.support.clock import weekday_ahead
 from tests.support.sandbox import SandboxProcess
+from tests.support.tamper import flip
 
 pytestmark = pytest.mark.integration
 
@@ -141,18 +142,12 @@ def test_duplicate_custom_id_is_409(api: ModuleApi, sandbox: SandboxProcess) -> 
     assert branch.book(mitte["id"], custom_id).status_code == 201
 
 
-def flip(text: str, index: int) -> str:
-    char = text[index]
-    other = "b" if char == "a" else "a"
-    return text[:index] + other + text[index + 1 :]
-
-
 def test_tampered_and_foreign_slot_ids_are_400(api: ModuleApi, sandbox: SandboxProcess) -> None:
     haircut = api.template_id("haircut")
     day = weeks_ahead(2)
     slot = api.free_slots(haircut, day)[-1]
     for index in (2, 5, 8, 12, 19, 25, 31):
-        resp = api.book(flip(slot["id"], index))
+        resp = api.book(flip(slot["id"], index, "ab"))
         assert_error(resp, 400, "bookingSlotId")
     for bad in (
         slot["id"].swapcase(),

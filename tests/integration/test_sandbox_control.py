@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import timedelta
 
@@ -12,17 +11,9 @@ import requests
 from tests.support.api import TIMEOUT, ModuleApi, assert_error, customer, new_custom_id
 from tests.support.clock import today
 from tests.support.sandbox import SandboxProcess
+from tests.support.sandbox_client import blanked
 
 pytestmark = pytest.mark.integration
-
-
-def normalized(routes: dict[str, int]) -> dict[str, int]:
-    """Counter keys with their placeholders blanked (`<org_id>` and `<orgId>` alike)."""
-    out: dict[str, int] = {}
-    for route, n in routes.items():
-        key = re.sub(r"<[^>]+>", "<>", route)
-        out[key] = out.get(key, 0) + n
-    return out
 
 
 def test_counters_count_route_templates_and_reset(clean_sandbox: SandboxProcess) -> None:
@@ -40,7 +31,7 @@ def test_counters_count_route_templates_and_reset(clean_sandbox: SandboxProcess)
     api.get(api.org_path(f"bookingTemplate/fc{'0' * 30}/show"))  # a 404 counts too
     counts = sb.counters()
     assert counts["total"] == 7
-    routes = normalized(counts["routes"])
+    routes = blanked(counts["routes"])
     assert routes == {
         "GET organization/<>/show": 3,
         "GET organization/<>/bookingTemplate/<>/bookingSlot/year/<>/week/<>/listWeek": 3,

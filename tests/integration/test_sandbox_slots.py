@@ -249,7 +249,7 @@ def test_dst_weeks_keep_local_hours(
             if s["bookingResourceCombination"] == [person] and local_date(s["timestamp"], tz) == day
         ]
         assert mine, (staff, day)
-        return min(mine)
+        return str(min(mine))
 
     def utc(day: date, offset: str) -> str:
         local = datetime.combine(day, first_local, UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from booking_app.cache import SafeCache
 from booking_app.moduleapi.breaker import CircuitBreaker
-from tests.moduleapi.stubs import BrokenCache, FakeClock, RecordingCache
+from tests.support.stubs import BrokenCache, FakeClock, RecordingCache
 
 
 def breaker(cache: SafeCache | None = None, clock: FakeClock | None = None) -> CircuitBreaker:

@@ -12,7 +12,7 @@ import pytest
 from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
 from booking_app.moduleapi.caching import ResponseCache
-from tests.moduleapi.stubs import BrokenCache, RecordingCache
+from tests.support.stubs import BrokenCache, RecordingCache
 
 
 def counting(value: object) -> tuple[Callable[[], object], list[int]]:

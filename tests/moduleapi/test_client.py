@@ -19,11 +19,10 @@ from booking_app.moduleapi import (
     get_client,
     init_app,
 )
-from tests.moduleapi.stubs import ORG, TEMPLATE, OAuthAndApi, RecordingCache, failure, response
-from tests.moduleapi.test_schemas import SLOTS
-from tests.moduleapi.test_schemas import TEMPLATE as TEMPLATE_JSON
+from tests.support.payloads import SLOTS
+from tests.support.payloads import TEMPLATE as TEMPLATE_JSON
+from tests.support.stubs import API, ORG, TEMPLATE, OAuthAndApi, RecordingCache, failure, response
 
-API = "http://api.invalid/module/v3/"
 OTHER_ORG = "f6" + "z" * 30
 LISTING = {"class": "LIST", "recordTotal": 1, "recordLimit": 9999, "recordList": [TEMPLATE_JSON]}
 
@@ -297,4 +296,4 @@ def test_init_app_with_the_real_settings() -> None:
 
 def test_constructor_is_keyword_only() -> None:
     with pytest.raises(TypeError):
-        ModuleApiClient(API, "http://auth.invalid/oauth/token", "23")  # type: ignore[misc]
+        ModuleApiClient(API, "http://auth.invalid/oauth/token", "23")  # type: ignore[call-arg]

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from booking_app.moduleapi import envelope, errors
-from tests.moduleapi.stubs import failure, response
+from tests.support.stubs import failure, response
 
 
 def test_success_gives_the_content() -> None:

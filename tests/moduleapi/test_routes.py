@@ -13,11 +13,10 @@ import pytest
 
 from booking_app.moduleapi import ModuleApiClient, routes
 from booking_app.moduleapi.routes import Route
-from tests.moduleapi.stubs import ORG, OAuthAndApi, response
-from tests.moduleapi.test_schemas import APPOINTMENT, CONFIG, ORGANIZATION, RESOURCE, SLOTS
-from tests.moduleapi.test_schemas import TEMPLATE as TEMPLATE_JSON
+from tests.support.payloads import APPOINTMENT, CONFIG, ORGANIZATION, RESOURCE, SLOTS
+from tests.support.payloads import TEMPLATE as TEMPLATE_JSON
+from tests.support.stubs import API, ORG, OAuthAndApi, response
 
-API = "http://api.invalid/module/v3/"
 MODULE = "23" + "m" * 30
 HOSTILE = "../x/y?z=1#f"  # every id below: each must stay one segment
 NONE: dict[str, Any] = {"recordList": []}

@@ -12,147 +12,7 @@ import pytest
 
 from booking_app.moduleapi import models, schemas
 from booking_app.moduleapi.errors import ResponseFormatError
-
-RESOURCE: dict[str, Any] = {
-    "class": "BOOKING_RESOURCE",
-    "id": "br" + "r" * 30,
-    "customId": "anna",
-    "type": "EMPLOYEE",
-    "name": "Anna Schmidt",
-    "nameI18nList": [],
-    "gender": "FEMALE",
-    "title": "",
-    "firstName": "Anna",
-    "lastName": "Schmidt",
-    "description": "Stylist",
-    "descriptionI18nList": [{"key": "de", "value": "Stylistin"}],
-    "image": None,
-    "additionalData": {"floor": 2},
-}
-TEMPLATE: dict[str, Any] = {
-    "class": "BOOKING_TEMPLATE",
-    "id": "fc" + "t" * 30,
-    "customId": "haircut",
-    "name": "Haircut",
-    "nameI18nList": [{"key": "en", "value": "Haircut"}, {"key": "de", "value": "Haarschnitt"}],
-    "publicName": "Haircut",
-    "publicNameI18nList": [{"key": "de-AT", "value": "Haarschnitt"}],
-    "image": None,
-    "duration": 30,
-    "showPrice": True,
-    "priceGross": 35.5,
-    "currency": "EUR",
-    "taxRate": 19,
-    "description": "Wash, cut and blow-dry.",
-    "descriptionI18nList": [],
-    "appointmentAddressRequired": False,
-    "customerAddressRequired": False,
-    "customerEmailRequired": True,
-    "customerMobileRequired": False,
-    "bookingDayEarliest": 0,
-    "bookingDayLatest": 60,
-    "bookingLeadTime": 120,
-    "address": None,
-    "additionalData": {},
-    "bookingStepList": [
-        {
-            "class": "BOOKING_STEP",
-            "name": "Staff",
-            "nameI18nList": [{"key": "en", "value": "Who?"}],
-            "description": "",
-            "descriptionI18nList": [],
-            "selectionQuantity": 1,
-            "selectionDisplay": "SELECT",
-            "bookingResourceList": [RESOURCE],
-        }
-    ],
-    "somethingNew": {"the": "API may add fields"},
-}
-SLOTS: dict[str, Any] = {
-    "class": "RANGE_LIST",
-    "rangeStart": "2030-04-01T00:00:00+02:00",
-    "rangeEnd": "2030-04-07T23:59:59+02:00",
-    "timeZone": "Europe/Berlin",
-    "list": [
-        {
-            "class": "BOOKING_SLOT",
-            "id": "4f" + "s" * 30,
-            "timestamp": "2030-04-01T08:15:00+00:00",
-            "bookingResourceCombination": ["br" + "r" * 30],
-        },
-        {
-            "class": "BOOKING_SLOT",
-            "id": "4f" + "c" * 30,
-            "timestamp": "2030-04-02T08:15:00Z",
-            "bookingResourceCombination": ["br" + "r" * 30],
-            "seatsTotal": 8,
-            "seatsLeft": "3",
-        },
-    ],
-}
-APPOINTMENT: dict[str, Any] = {
-    "class": "APPOINTMENT",
-    "id": "ed" + "a" * 30,
-    "customId": "w-123",
-    "start": "2030-04-01T08:15:00+00:00",
-    "end": "2030-04-01T08:45:00+00:00",
-    "duration": 30,
-    "timeZone": "Europe/Berlin",
-    "protected": True,
-    "name": "Haircut",
-    "nameI18nList": [{"key": "de", "value": "Haarschnitt"}],
-    "description": "",
-    "descriptionI18nList": [],
-    "showPrice": True,
-    "priceGross": 35.0,
-    "taxRate": 19,
-    "currency": "EUR",
-    "customer": {
-        "id": "d3" + "c" * 30,
-        "firstName": "Erika",
-        "lastName": "Mustermann",
-        "email": "erika@example.com",
-        "address": {"street": "Torstraße 2", "zip": "10119", "city": "Berlin", "country": "DE"},
-    },
-    "notes": "",
-    "address": None,
-    "additionalData": {"source": ["web", "widget"]},
-    "canceled": False,
-    "moved": False,
-    "bookingResourceList": [RESOURCE],
-    "fileList": [{"class": "FILE", "id": "w1" + "f" * 30, "name": "x", "fileName": "x.pdf"}],
-    "organizationId": "f6" + "o" * 30,
-}
-ORGANIZATION: dict[str, Any] = {
-    "class": "ORGANIZATION",
-    "id": "f6" + "o" * 30,
-    "customId": "main",
-    "name": "Studio",
-    "address": {
-        "name": "Studio",
-        "street": "Torstraße 1",
-        "geoCoordinates": {"latitude": 52.5, "longitude": 13.4},
-    },
-    "telephone": "+49 30 1",
-    "email": "a@example.com",
-    "logo": {"url": "https://example.com/logo.png"},
-    "imageList": [],
-    "timeZone": "Europe/Berlin",
-    "currency": "EUR",
-    "language": "de",
-    "parentId": None,
-}
-CONFIG: dict[str, Any] = {
-    "class": "MODULE_CONFIG",
-    "id": "5f" + "m" * 30,
-    "customId": "website",
-    "name": "Website",
-    "organizationId": "f6" + "o" * 30,
-    "language": "en",
-    "bookingTemplateIdList": ["fc" + "t" * 30],
-    "preselectedBookingTemplateId": "fc" + "t" * 30,
-    "additionalData": {},
-}
+from tests.support.payloads import APPOINTMENT, CONFIG, ORGANIZATION, RESOURCE, SLOTS, TEMPLATE
 
 
 def quirky(value: Any, flip: list[int] | None = None) -> Any:
@@ -290,6 +150,7 @@ def test_naive_timestamps_are_taken_as_utc() -> None:
 
 
 def test_empty_slot_lists() -> None:
+    empty: object
     for empty in ([], "", None):
         data = {**SLOTS, "list": empty}
         assert schemas.load_one(schemas.SlotRangeSchema, data, "slot list").slots == ()
@@ -360,6 +221,7 @@ def test_list_collections() -> None:
     listing = {"class": "LIST", "recordTotal": "1", "recordLimit": "9999", "recordList": [TEMPLATE]}
     (template,) = schemas.load_list(schemas.BookingTemplateSchema, listing, "booking templates")
     assert template.id == TEMPLATE["id"]
+    empty: object
     for empty in ("", None, []):
         assert schemas.load_list(schemas.BookingTemplateSchema, {"recordList": empty}, "x") == []
 

@@ -15,10 +15,9 @@ from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
 from booking_app.moduleapi.tokens import TokenProvider, renew_at
 from booking_app.moduleapi.transport import Transport
-from tests.moduleapi.stubs import BrokenCache, FakeClock, RecordingCache, StubSession, response
+from tests.support.stubs import ORG, BrokenCache, FakeClock, RecordingCache, StubSession, response
 
 OAUTH = "http://auth.invalid/oauth/token"
-ORG = "f6" + "a" * 30
 BRANCH = "f6" + "b" * 30
 
 Answer = Callable[[dict[str, str]], requests.Response]

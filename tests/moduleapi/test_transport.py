@@ -12,7 +12,7 @@ from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
 from booking_app.moduleapi.breaker import CircuitBreaker
 from booking_app.moduleapi.transport import Transport, pooled_session
-from tests.moduleapi.stubs import FakeClock, RecordingCache, StubSession, failure, response
+from tests.support.stubs import FakeClock, RecordingCache, StubSession, failure, response
 
 URL = "http://api.invalid/module/v3/en/organization/f6x/bookingTemplate/list?q=secret"
 ROUTE = "organization/{orgId}/bookingTemplate/list"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sandbox import free_port
+from tests.support.processes import free_port, stop_process
 
 BINARY = "redis-server"
 
@@ -97,14 +97,7 @@ class RedisServer:
 
     def stop(self) -> None:
         """Stop the process (idempotent)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
 
 
 @contextmanager

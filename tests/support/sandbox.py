@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from typing import Any
 
 import requests
 
-
-def free_port() -> int:
-    """Return a TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.processes import free_port, stop_process, wait_until_listening
 
 
 class SandboxProcess:
@@ -62,27 +56,12 @@ class SandboxProcess:
                 break
         else:
             raise RuntimeError("sandbox did not report ready")
-        self._wait_listening(deadline)
+        wait_until_listening(self.port, deadline, "sandbox")
         return self
-
-    def _wait_listening(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("sandbox port never opened")
 
     def stop(self) -> None:
         """Stop the process (the database file stays)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         if self.proc and self.proc.stdout:
             self.proc.stdout.close()
 

@@ -4,23 +4,21 @@ booking_app/gunicorn_conf.py) on a free port, against a sandbox, stopped at the 
 from __future__ import annotations
 
 import json
-import re
-import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
-from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
 from tests.support.clock import environ_without_settings
-from tests.support.sandbox import SandboxProcess, free_port
+from tests.support.pages import PLAIN_DETAILS, TOKEN, links, time_links
+from tests.support.processes import free_port, stop_process
+from tests.support.sandbox import SandboxProcess
 
 SECRET = "production-test-secret-key"
 
@@ -88,14 +86,7 @@ class WidgetServer:
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM), killed if it takes too long."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, timeout=15)
 
 
 @contextmanager
@@ -109,37 +100,6 @@ def running_widget(workdir: Path, sandbox: SandboxProcess, **env: str) -> Iterat
 
 
 # A customer's journey over real HTTP ---------------------------------------------------
-HREF = re.compile(r'href="([^"]+)"')
-TIMES_FORM = re.compile(r'<form class="days" method="get" action="([^"]+)">(.*?)</form>', re.S)
-TOKEN = re.compile(r'name="token" value="([^"]+)"')
-APPOINTMENT = re.compile(r'data-appointment="([^"]+)"')
-DETAILS = {
-    "first_name": "Zoë",
-    "last_name": "Test",
-    "email": "zoe@example.com",
-    "mobile": "+49 170 1234567",
-    "consent": "yes",
-}
-
-
-def page_links(html: str, needle: str) -> list[str]:
-    """Every link target on a page containing `needle`."""
-    return [unescape(h) for h in HREF.findall(html) if needle in h]
-
-
-def week_times(html: str) -> list[str]:
-    """The week view's free times as the GET URLs their buttons submit."""
-    form = TIMES_FORM.search(html)
-    if not form:
-        return []
-    hidden = "".join(
-        f"&{name}={quote(unescape(value))}"
-        for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form[2])
-    )
-    values = re.findall(r'<button name="s" value="([^"]+)"', form[2])
-    return [f"{unescape(form[1])}?s={v}{hidden}" for v in values]
-
-
 class Customer:
     """One browser without cookies or JavaScript, from one client address (sent as
     X-Forwarded-For: the widgets under test run with BOOKING_PROXY_FIX=1)."""
@@ -158,11 +118,11 @@ class Customer:
         """Entry → service → earliest week → a free time; (form path, form token)."""
         entry = self.get(f"/en/o/{org}/?here=1")
         entry.raise_for_status()
-        week = self.get(page_links(entry.text, "/s/fc")[service])
+        week = self.get(links(entry.text, "/s/fc")[service])
         week.raise_for_status()
-        week = self.get(page_links(week.text, "/earliest")[0])
+        week = self.get(links(week.text, "/earliest")[0])
         week.raise_for_status()
-        times = week_times(week.text)
+        times = time_links(week.text, required=False)
         if not times:
             raise LookupError("no free time in the earliest week")
         form = self.get(times[min(pick, len(times) - 1)])
@@ -178,7 +138,7 @@ class Customer:
         """POST the details form (redirects not followed)."""
         return self.http.post(
             (base_url or self.base_url) + path,
-            data={**DETAILS, **details, "token": token},
+            data={**PLAIN_DETAILS, **details, "token": token},
             allow_redirects=False,
             timeout=self.timeout,
         )

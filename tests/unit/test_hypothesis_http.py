@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booking_app.booking.form import FIELD_ORDER
-from tests.integration.test_booking_flow import open_form
-from tests.integration.test_widget_entry import widget_for
+from tests.support.pages import open_form
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 TEXT = st.one_of(
     st.text(max_size=60),

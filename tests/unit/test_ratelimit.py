@@ -14,9 +14,10 @@ from flask.testing import FlaskClient
 
 from booking_app.config import ConfigError, load_settings
 from booking_app.web import ratelimit
-from tests.integration.test_widget_entry import widget_for
 from tests.support.api import ModuleApi
-from tests.support.sandbox import SandboxProcess, free_port
+from tests.support.processes import free_port
+from tests.support.sandbox import SandboxProcess
+from tests.support.widget import widget_for
 
 OK = "answered"  # anything but a 429 (or a 500)
 

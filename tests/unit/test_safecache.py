@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from booking_app.cache import SafeCache
-from tests.moduleapi.stubs import BrokenCache, RecordingCache
+from tests.support.stubs import BrokenCache, RecordingCache
 
 
 def test_passes_calls_through() -> None:

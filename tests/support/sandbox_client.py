@@ -1,5 +1,5 @@
-"""Helpers for the client's integration tests: a client for a sandbox, and the
-sandbox's request counters by route template."""
+"""The client against a running sandbox: a fresh client for it, and the sandbox's
+request counters by route template (placeholders blanked)."""
 
 from __future__ import annotations
 
@@ -30,13 +30,19 @@ def client_for(sb: SandboxProcess, **options: Any) -> ModuleApiClient:
     return ModuleApiClient(**settings)
 
 
-def routes(sb: SandboxProcess) -> dict[str, int]:
-    """Request counts by route template, placeholders blanked (`<org_id>` → `<>`)."""
+def blanked(counts: dict[str, int]) -> dict[str, int]:
+    """Request counts by route template with their placeholders blanked (`<org_id>` and
+    `<orgId>` alike become `<>`); the counts of templates that become equal add up."""
     out: dict[str, int] = {}
-    for route, n in sb.counters()["routes"].items():
+    for route, n in counts.items():
         key = re.sub(r"<[^>]+>", "<>", route)
         out[key] = out.get(key, 0) + n
     return out
+
+
+def routes(sb: SandboxProcess) -> dict[str, int]:
+    """The sandbox's request counts by route template, placeholders blanked (`blanked`)."""
+    return blanked(sb.counters()["routes"])
 
 
 def calls(sb: SandboxProcess, route: str) -> int:

@@ -1,5 +1,6 @@
 """Stand-ins for the failure modes a real server cannot produce on demand: a session
-that plays back scripted answers, a cache that records timeouts or fails, a clock."""
+that plays back scripted answers, a cache that records timeouts or fails, a clock.
+(The Module API client's unit tests: tests/moduleapi, tests/unit.)"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import requests
 
+API = "http://api.invalid/module/v3/"  # where a client over a stub session "calls"
 ORG = "f6" + "a" * 30
 TEMPLATE = "fc" + "b" * 30
 
@@ -33,7 +35,7 @@ def response(
         raw = json.dumps(payload).encode()
         resp.headers["Content-Type"] = "application/json"
     resp._content = raw
-    resp._content_consumed = True
+    resp._content_consumed = True  # type: ignore[attr-defined]
     resp.headers.update(headers or {})
     resp.encoding = "utf-8"
     return resp
@@ -54,6 +56,7 @@ class StubSession(requests.Session):
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
 
     def request(self, method: str, url: str, *args: Any, **kw: Any) -> requests.Response:  # type: ignore[override]
+        """Record the call and play back the next scripted answer (raise it if an error)."""
         self.calls.append((method, url, kw))
         if not self.answers:
             raise AssertionError(f"unexpected call {method} {url}")
@@ -72,6 +75,7 @@ class OAuthAndApi(StubSession):
         self.issued = 0
 
     def request(self, method: str, url: str, *args: Any, **kw: Any) -> requests.Response:  # type: ignore[override]
+        """Grant tokens at `…/oauth/token` (numbered access tokens); play back the rest."""
         if url.endswith("/oauth/token"):
             form = dict(kw.get("data") or {})
             self.token_calls.append(form)
@@ -90,19 +94,23 @@ class RecordingCache:
         self.timeouts: dict[str, int | None] = {}
 
     def get(self, key: str) -> Any:
+        """The value under `key`, or None."""
         return self.data.get(key)
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        """Store `value` and remember its `timeout`."""
         self.data[key] = value
         self.timeouts[key] = timeout
         return True
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        """Store `value` only if `key` is free; whether it was stored."""
         if key in self.data:
             return False
         return self.set(key, value, timeout)
 
     def delete(self, key: str) -> bool:
+        """Drop `key`; whether it was there."""
         self.timeouts.pop(key, None)
         return self.data.pop(key, None) is not None
 
@@ -132,4 +140,5 @@ class FakeClock:
         return self.now
 
     def advance(self, seconds: float) -> None:
+        """Move the clock `seconds` ahead."""
         self.now += seconds
