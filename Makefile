@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(BENCH_STAMP)  # bench/ is type-checked too: it needs locust and pyinstrument
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected nothing: that is a failure, not a pass.
