@@ -1,10 +1,11 @@
 """marshmallow schemas that turn the API's JSON into the objects of `models`.
 
 They tolerate what the API has been seen to send (numbers as strings, `""` or
-`null` for empty lists, `additionalData: null`, `address: null` or `[]`, unknown
-fields) and bound every text and list. What they cannot understand raises
-ResponseFormatError naming the entity and the fields, never a crash in a template.
-Error messages never quote the values (they may be a customer's data).
+`null` for empty lists, I18n lists as language-keyed maps, `additionalData: null`,
+`customer: []`, `address: null` or `[]`, unknown fields) and bound every text and
+list. What they cannot understand raises ResponseFormatError naming the entity and
+the fields, never a crash in a template. Error messages never quote the values
+(they may be a customer's data).
 """
 
 from __future__ import annotations
@@ -59,11 +60,15 @@ class Text(fields.Field[str]):
         raise SchemaError("not text")
 
 
-class Media(Text):
-    """A URL of an image or logo: text, or "" for anything else (it is decoration)."""
+class Loose(Text):
+    """Decoration of an unsure shape: the text when it is text, else "" (never fatal)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
         return value[: self.max_length] if isinstance(value, str) else ""
+
+
+class Media(Loose):
+    """A URL of an image or logo (`""`, `"image.png"`, or an object: then "")."""
 
 
 class Number(fields.Field[float | None]):
@@ -131,7 +136,9 @@ class Timestamp(fields.Field[datetime]):
 
 
 class I18nList(fields.Field[tuple[models.I18nText, ...]]):
-    """An I18n list; `""`, null and entries without a key or a text become nothing."""
+    """An I18n list: `[{"key": "en", "value": "Haircut"}]`, or the SDK sample's
+    language-keyed map `{"en": "Haircut"}`; both become the same tuple of `I18nText`.
+    `""`, null, `[]`, `{}` and entries without a key or a text become nothing."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(allow_none=True, **kw)
@@ -139,15 +146,21 @@ class I18nList(fields.Field[tuple[models.I18nText, ...]]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
         if _empty(value):
             return ()
-        if not isinstance(value, list):
+        if isinstance(value, Mapping):
+            pairs = list(value.items())[:200]
+        elif isinstance(value, list):
+            pairs = [
+                (entry.get("key"), entry.get("value"))
+                for entry in value[:200]
+                if isinstance(entry, Mapping)
+            ]
+        else:
             raise SchemaError("not a translation list")
-        out = []
-        for entry in value[:200]:
-            if isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
-                text = entry.get("value")
-                if isinstance(text, str) and text:
-                    out.append(models.I18nText(entry["key"][:20], text[:MAX_TEXT]))
-        return tuple(out)
+        return tuple(
+            models.I18nText(key[:20], text[:MAX_TEXT])
+            for key, text in pairs
+            if isinstance(key, str) and key and isinstance(text, str) and text
+        )
 
 
 class IdList(fields.Field[tuple[str, ...]]):
@@ -232,11 +245,11 @@ class AddressSchema(Tolerant):
     country = Text(2)
 
 
-class AddressField(fields.Nested):
-    """An address; `[]`, `{}`, `""` and null mean none."""
+class OptionalNested(fields.Nested):
+    """One nested entity, or none: `[]` (an empty PHP array), `{}`, `""` and null."""
 
-    def __init__(self) -> None:
-        super().__init__(AddressSchema, allow_none=True)
+    def __init__(self, schema: type[Schema], **kw: Any) -> None:
+        super().__init__(schema, allow_none=True, **kw)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Any, partial: Any = None, **kw: Any
@@ -244,6 +257,14 @@ class AddressField(fields.Nested):
         if _empty(value):
             return None
         return super()._deserialize(value, attr, data, partial, **kw)
+
+
+class AddressField(OptionalNested):
+    """An address; `[]`, `{}`, `""` and null mean none. Coordinates (`geoCoordinates`
+    or flat `latitude` / `longitude`) are not read: the widget shows no map."""
+
+    def __init__(self) -> None:
+        super().__init__(AddressSchema)
 
 
 class OrganizationSchema(Tolerant):
@@ -260,7 +281,7 @@ class OrganizationSchema(Tolerant):
     currency = Text(3)
     language = Text(10)
     parent_id = Text(ID_LENGTH, data_key="parentId")
-    opening_hours = Text(500, data_key="openingHours")
+    opening_hours = Loose(500, data_key="openingHours")  # [] in the SDK's sample
     sector = Text(60)
 
 
@@ -453,7 +474,7 @@ class AppointmentSchema(Tolerant):
     tax_rate = Number(data_key="taxRate")
     currency = Text(3)
     protected = Flag()
-    customer = fields.Nested(CustomerSchema, allow_none=True)
+    customer = OptionalNested(CustomerSchema)  # [] in the SDK's sample answer
     address = AddressField()
     notes = Text()
     canceled = Flag()

@@ -145,3 +145,77 @@ CONFIG: dict[str, Any] = {
     "preselectedBookingTemplateId": "fc" + "t" * 30,
     "additionalData": {},
 }
+
+# The SDK's sample ("mock") data, written from /work/shared/module-api.md field by field:
+# the shapes a client must tolerate ("Shapes a client must tolerate", "Booking body").
+SDK_ADDRESS_FLAT: dict[str, Any] = {
+    "name": "Salon",
+    "extra": "2nd floor",
+    "street": "Hauptstraße 1",
+    "zip": "12345",
+    "city": "Musterstadt",
+    "country": "DE",
+    "latitude": 52.52,
+    "longitude": 13.405,
+}
+SDK_ADDRESS_GEO: dict[str, Any] = {
+    "name": "Salon",
+    "extra": "2nd floor",
+    "street": "Hauptstraße 1",
+    "zip": "12345",
+    "city": "Musterstadt",
+    "country": "DE",
+    "geoCoordinates": {"latitude": 52.52, "longitude": 13.405},
+}
+SDK_ADDITIONAL_DATA: dict[str, Any] = {"testKey": ["value1", "value2"]}
+SDK_APPOINTMENT: dict[str, Any] = {
+    "class": "APPOINTMENT",
+    "id": "ed" + "1" * 30,
+    "customId": "testCustomId",
+    "start": "2024-01-01T18:15:00+01:00",
+    "end": "2024-01-01T18:45:00+01:00",
+    "duration": 30,
+    "timeZone": "Europe/Berlin",
+    "protected": False,
+    "name": "Haircut",
+    "nameI18nList": [],
+    "descriptionI18nList": {"en": "Wash and cut", "de": "Waschen und schneiden"},
+    "showPrice": True,
+    "taxRate": 19,
+    "currency": "EUR",
+    "customer": [],
+    "address": SDK_ADDRESS_FLAT,
+    "canceled": False,
+    "moved": False,
+    "bookingResourceList": [],
+    "fileList": [],
+    "organizationId": "f6" + "1" * 30,
+}
+SDK_ORGANIZATION: dict[str, Any] = {
+    "class": "ORGANIZATION",
+    "id": "f6" + "1" * 30,
+    "customId": "testCustomId",
+    "name": "Salon",
+    "address": [],
+    "image": "",
+    "logo": "image.png",
+    "openingHours": [],
+    "sector": "01ab",
+    "emailTemplateList": [],
+    "smsTemplateList": [],
+    "timeZone": "Europe/Berlin",
+    "currency": "EUR",
+    "language": "de",
+}
+SDK_CUSTOM_ENTITY_SHORT: dict[str, Any] = {
+    "class": "CUSTOM_ENTITY_SHORT",
+    "id": "6T" + "1" * 30,
+    "customId": "testCustomId",
+    "name": "Rental car",
+    "image": "",
+    "appointment": None,
+    "bookingResource": None,
+    "bookingTemplate": None,
+    "customEntity": None,
+    "additionalData": [],
+}
