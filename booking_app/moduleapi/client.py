@@ -24,7 +24,7 @@ from booking_app.moduleapi import envelope, errors, models, routes, schemas
 from booking_app.moduleapi.breaker import CircuitBreaker
 from booking_app.moduleapi.caching import ResponseCache
 from booking_app.moduleapi.routes import Route
-from booking_app.moduleapi.tokens import TokenProvider
+from booking_app.moduleapi.tokens import TokenProvider, organization_of
 from booking_app.moduleapi.transport import Transport
 
 T = TypeVar("T")
@@ -126,20 +126,19 @@ class ModuleApiClient:
     def request(
         self,
         method: str,
-        org_id: str,
         path: str,
         *,
         route: str,
         lang: str | None = None,
         json: Any = None,
     ) -> Any:
-        """Call `path` (relative to `{api}/{lang}/`) with `org_id`'s token; the content."""
-        return self._call(method, org_id, path, route=route, lang=lang, json=json)[0]
+        """Call `path` (relative to `{api}/{lang}/`) with the token the path needs (its
+        organization's, or one without organization); the content."""
+        return self._call(method, path, route=route, lang=lang, json=json)[0]
 
     def _call(
         self,
         method: str,
-        org_id: str,
         path: str,
         *,
         route: str,
@@ -147,10 +146,13 @@ class ModuleApiClient:
         json: Any = None,
     ) -> tuple[Any, str]:
         """The content of a call and its request id. A 401 renews the token and tries
-        once more (the API did not act on the refused request)."""
+        once more (the API did not act on the refused request). The token is bound to
+        the organization the path names, or to none (`static/…`, the organization
+        search), as the SDK asks for it."""
         url = f"{self.api_url}{api_language(lang)}/{path}"
+        token_org = organization_of(path)
         for attempt in (1, 2):
-            token = self.tokens.access_token(org_id)
+            token = self.tokens.access_token(token_org)
             headers = {
                 "Authorization": f"Bearer {token}",
                 "Content-Type": JSON_CONTENT_TYPE,
@@ -161,7 +163,7 @@ class ModuleApiClient:
             )
             if response.status_code == 401 and attempt == 1:
                 response.close()
-                self.tokens.invalidate(org_id, token)
+                self.tokens.invalidate(token_org, token)
                 continue
             return envelope.read(response, request_id), request_id
         raise AssertionError("unreachable")  # pragma: no cover
@@ -181,7 +183,7 @@ class ModuleApiClient:
         a parse failure carries the request id."""
         path = route.path(**params) + query
         content, request_id = self._call(
-            route.method, org_id, path, route=route.label, lang=lang, json=json
+            route.method, path, route=route.label, lang=lang, json=json
         )
         try:
             return parse(content)

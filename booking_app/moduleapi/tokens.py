@@ -2,7 +2,11 @@
 
 1. `client_credentials` with the module's id and an empty secret → a refresh token
    (one per module, shared by all organizations);
-2. `refresh_token` + `organization_id` → an access token bound to that organization.
+2. `refresh_token` + `organization_id` → an access token bound to that organization;
+   for paths without `organization/{f6…}/` (`static/…`,
+   `module/{moduleId}/organization/filter`) the SDK sends no `organization_id` and
+   gets a token without an organization: `access_token(None)` does the same
+   (`organization_of(path)` says which a path needs).
 
 A token is kept in the shared cache (so many processes share it) and in this
 process's memory (so a failing shared cache costs no logins), renewed shortly before
@@ -13,6 +17,7 @@ per organization in this process, and a short lock key (`cache.add`) across them
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +33,15 @@ DEFAULT_REFRESH_TTL = 3600
 REFUSED_TTL = 60
 LOCK_STRIPES = 64
 ROUTE = "oauth/token"
+NO_ORGANIZATION = "-"  # cache key part of the token without organization (never an id)
+_ORG_IN_PATH = re.compile(r"(?:^|/)organization/(f6[A-Za-z0-9]{30})/")
+
+
+def organization_of(path: str) -> str | None:
+    """The organization a path's token must be bound to, like the SDK decides it: the
+    id in `organization/{f6…}/`, or None (`static/…`, `module/{id}/organization/filter`)."""
+    found = _ORG_IN_PATH.search(path.split("?", 1)[0])
+    return found.group(1) if found else None
 
 
 def renew_at(issued: float, lifetime: float) -> float:
@@ -64,8 +78,8 @@ class TokenProvider:
         self._refresh_lock = threading.Lock()  # one refresh token, even for many orgs
 
     # Cache ---------------------------------------------------------------------------
-    def _key(self, org_id: str) -> str:
-        return f"token:{self.client_id}:{org_id}"
+    def _key(self, org_id: str | None) -> str:
+        return f"token:{self.client_id}:{NO_ORGANIZATION if org_id is None else org_id}"
 
     def _refresh_key(self) -> str:
         return f"refresh:{self.client_id}"
@@ -95,15 +109,16 @@ class TokenProvider:
                 self.cache.delete(key)
                 return
 
-    def _refused_key(self, org_id: str) -> str:
-        return f"refused:{self.client_id}:{org_id}"
+    def _refused_key(self, org_id: str | None) -> str:
+        return f"refused:{self.client_id}:{NO_ORGANIZATION if org_id is None else org_id}"
 
-    def _lock(self, org_id: str) -> threading.Lock:
+    def _lock(self, org_id: str | None) -> threading.Lock:
         return self._locks[hash(org_id) % LOCK_STRIPES]
 
     # Public --------------------------------------------------------------------------
-    def access_token(self, org_id: str) -> str:
-        """A valid access token for `org_id` (fetched only when none is at hand)."""
+    def access_token(self, org_id: str | None) -> str:
+        """A valid access token for `org_id`, or without organization for None (fetched
+        only when none is at hand)."""
         token = self._remembered(self._key(org_id))
         if token:
             return token
@@ -116,12 +131,12 @@ class TokenProvider:
                 raise errors.NotFoundError(refused)
             return self._fetch_shared(org_id)
 
-    def invalidate(self, org_id: str, token: str) -> None:
+    def invalidate(self, org_id: str | None, token: str) -> None:
         """Forget `token` (the API refused it) so that the next call renews it."""
         self._forget(self._key(org_id), token)
 
     # Fetching ------------------------------------------------------------------------
-    def _fetch_shared(self, org_id: str) -> str:
+    def _fetch_shared(self, org_id: str | None) -> str:
         """Fetch, unless another process is fetching the same token right now: then
         wait (bounded) for its result."""
         lock_key = f"lock:{self._key(org_id)}"
@@ -140,7 +155,7 @@ class TokenProvider:
             if mine:
                 self.cache.delete(lock_key)
 
-    def _fetch(self, org_id: str) -> str:
+    def _fetch(self, org_id: str | None) -> str:
         refresh, fresh = self._refresh_token()
         try:
             answer = self._exchange(refresh, org_id)
@@ -161,12 +176,14 @@ class TokenProvider:
         self._remember(self._key(org_id), token[:4096], lifetime)
         return token[:4096]
 
-    def _org_refused(self, org_id: str, error: errors.AuthenticationError) -> errors.ModuleApiError:
+    def _org_refused(
+        self, org_id: str | None, error: errors.AuthenticationError
+    ) -> errors.ModuleApiError:
         """A fresh refresh token was refused for an organization: with `invalid_grant`
         or `invalid_request` the module serves no such organization. That answer is
         remembered for a minute, so unknown ids cannot make the widget log in again
         and again."""
-        if _code(error) not in ("invalid_grant", "invalid_request"):
+        if org_id is None or _code(error) not in ("invalid_grant", "invalid_request"):
             return error
         refused = errors.NotFoundError(
             "this module serves no such organization",
@@ -177,15 +194,15 @@ class TokenProvider:
         self.cache.set(self._refused_key(org_id), refused.message, timeout=REFUSED_TTL)
         return refused
 
-    def _exchange(self, refresh: str, org_id: str) -> dict[str, Any]:
-        return self._post(
-            {
-                "grant_type": "refresh_token",
-                "client_id": self.client_id,
-                "refresh_token": refresh,
-                "organization_id": org_id,
-            }
-        )
+    def _exchange(self, refresh: str, org_id: str | None) -> dict[str, Any]:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "refresh_token": refresh,
+        }
+        if org_id is not None:
+            form["organization_id"] = org_id
+        return self._post(form)
 
     def refresh_token(self) -> str:
         """The module's refresh token (cached; fetched with the module's credentials)."""

@@ -255,10 +255,11 @@ def file_add(org_id: str) -> Json:
     file_id = ids.new_id(ids.FILE)
     with store().transaction() as tx:
         tx.execute(
-            "INSERT INTO file (id, organization_rowid, appointment_rowid, name, file_name, size,"
-            " content, created) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO file (id, custom_id, organization_rowid, appointment_rowid, name,"
+            " file_name, size, content, created) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 file_id,
+                body.get("customId") or None,
                 org["rowid"],
                 appointment["rowid"],
                 body["name"],
@@ -273,6 +274,7 @@ def file_add(org_id: str) -> Json:
         {
             "class": "FILE",
             "id": file_id,
+            "customId": body.get("customId") or None,
             "name": body["name"],
             "fileName": body["fileName"],
             "size": len(content),

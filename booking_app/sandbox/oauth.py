@@ -1,5 +1,9 @@
 """The anonymous two-step OAuth flow and the bearer-token check of API requests.
 
+An access token is bound to the `organization_id` it was asked for; asked without
+one (as the SDK does for paths without `organization/{f6…}/`) it has no organization
+and serves only the routes outside `organization/{orgId}/…`.
+
 Token lifetimes follow the real clock, not the pinnable booking clock, so that a
 test which moves the booking clock does not expire every token by accident.
 """
@@ -74,6 +78,12 @@ def _access(
         or refresh["expires"] < time.time()
     ):
         return _oauth_error(400, "invalid_grant", "unknown or expired refresh_token")
+    ttl = int(current_app.config["SANDBOX_TOKEN_TTL"])
+    if "organization_id" not in form:
+        # The SDK's grant for paths without `organization/{f6…}/` (`static/…`,
+        # `module/{moduleId}/organization/filter`): a token without an organization.
+        access = _issue(db, "access", module["rowid"], None, ttl)
+        return jsonify({"token_type": "Bearer", "access_token": access, "expires_in": ttl})
     org_id = str(form.get("organization_id", ""))
     if not ids.is_valid_id(org_id, ids.ORGANIZATION):
         return _oauth_error(400, "invalid_request", "organization_id is missing or malformed")
@@ -82,7 +92,6 @@ def _access(
     ).fetchone()
     if org is None or module["organization_rowid"] not in {org["rowid"], org["parent_rowid"]}:
         return _oauth_error(400, "invalid_grant", "this module does not serve that organization")
-    ttl = int(current_app.config["SANDBOX_TOKEN_TTL"])
     access = _issue(db, "access", module["rowid"], org["rowid"], ttl)
     return jsonify({"token_type": "Bearer", "access_token": access, "expires_in": ttl})
 
@@ -108,7 +117,7 @@ def authenticate(db: sqlite3.Connection) -> sqlite3.Row:
     row = db.execute(
         "SELECT t.*, m.id AS module_id, o.id AS organization_id FROM token t"
         " JOIN module m ON m.rowid = t.module_rowid"
-        " JOIN organization o ON o.rowid = t.organization_rowid"
+        " LEFT JOIN organization o ON o.rowid = t.organization_rowid"
         " WHERE t.token = ? AND t.kind = 'access'",
         (value.strip(),),
     ).fetchone()
@@ -120,6 +129,7 @@ def authenticate(db: sqlite3.Connection) -> sqlite3.Row:
 
 
 def require_organization(token: sqlite3.Row, org_id: str) -> None:
-    """401 unless the token was issued for this organization."""
+    """401 unless the token was issued for this organization (a token without an
+    organization serves only `static/…` and `module/{moduleId}/organization/filter`)."""
     if token["organization_id"] != org_id:
         raise fail(401, "token_other_organization", "organizationId")

@@ -234,7 +234,8 @@ def render_appointment(db: sqlite3.Connection, row: sqlite3.Row, protected: bool
         (row["rowid"],),
     ).fetchall()
     files = db.execute(
-        "SELECT id, name, file_name, size FROM file WHERE appointment_rowid = ?", (row["rowid"],)
+        "SELECT id, custom_id, name, file_name, size FROM file WHERE appointment_rowid = ?",
+        (row["rowid"],),
     ).fetchall()
     start = datetime.fromtimestamp(row["start"], UTC)
     end = datetime.fromtimestamp(row["end"], UTC)
@@ -266,6 +267,7 @@ def render_appointment(db: sqlite3.Connection, row: sqlite3.Row, protected: bool
             {
                 "class": "FILE",
                 "id": f["id"],
+                "customId": f["custom_id"],
                 "name": f["name"],
                 "fileName": f["file_name"],
                 "size": f["size"],

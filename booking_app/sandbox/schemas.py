@@ -60,6 +60,15 @@ class AddressSchema(StrictSchema):
     geoCoordinates = fields.Nested(GeoSchema, allow_none=True, error_messages=KEYS)
 
 
+class OptionalDate(fields.Date):
+    """A date, or `""` for "not given" (the SDK's sample sends `birthday: ""`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if value == "":
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class CustomerSchema(StrictSchema):
     customId = _str(allow_none=True)
     gender = fields.String(
@@ -69,7 +78,7 @@ class CustomerSchema(StrictSchema):
     title = _str(60)
     firstName = _str(100, 1, required=True)
     lastName = _str(100, 1, required=True)
-    birthday = fields.Date(error_messages=KEYS, allow_none=True)
+    birthday = OptionalDate(error_messages=KEYS, allow_none=True)
     email = fields.Email(
         error_messages={**KEYS, "invalid": "invalid_email"},
         allow_none=True,
@@ -78,7 +87,8 @@ class CustomerSchema(StrictSchema):
     mobile = fields.String(
         error_messages=KEYS,
         allow_none=True,
-        validate=validate.Regexp(r"^\+?[0-9 ()/.-]{3,30}$", error="invalid_value"),
+        # `""` is "not given" (the SDK's sample): refused only where a mobile is required.
+        validate=validate.Regexp(r"^(\+?[0-9 ()/.-]{3,30})?$", error="invalid_value"),
     )
     notes = _str(2000, allow_none=True)
     locale = fields.String(
@@ -118,6 +128,8 @@ class AppointmentAddSchema(StrictSchema):
         error_messages=KEYS,
     )
     sendAppointmentAddEventEmail = fields.Boolean(error_messages=KEYS)
+    sendAppointmentStartEventEmail = fields.Boolean(error_messages=KEYS)
+    sendAppointmentEndEventEmail = fields.Boolean(error_messages=KEYS)
     customer = fields.Nested(CustomerSchema, required=True, error_messages=KEYS)
 
 
@@ -129,6 +141,7 @@ class FileAddSchema(StrictSchema):
     name = _str(255, required=True)
     fileName = _str(255, required=True)
     fileContent = fields.String(required=True, error_messages=KEYS)
+    customId = _str(100, allow_none=True)
     appointmentId = fields.String(required=True, error_messages=KEYS)
 
 

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS file (
     organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
     appointment_rowid INTEGER REFERENCES appointment(rowid),
     name TEXT NOT NULL, file_name TEXT NOT NULL, size INTEGER NOT NULL,
-    content BLOB NOT NULL, created INTEGER NOT NULL);
+    content BLOB NOT NULL, created INTEGER NOT NULL, custom_id TEXT);
 """
 
 
@@ -95,7 +95,13 @@ class Store:
         self._local = threading.local()
         self.write_lock = threading.Lock()
         with self.write_lock:
-            self.connection().executescript(SCHEMA)  # executescript manages its own commit
+            db = self.connection()
+            db.executescript(SCHEMA)  # executescript manages its own commit
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(file)")}
+            if "custom_id" not in columns:  # a database made before files had a customId
+                # Another process sharing the file may have added it just now.
+                with suppress(sqlite3.OperationalError):
+                    db.execute("ALTER TABLE file ADD COLUMN custom_id TEXT")
         self.slot_key = self._meta_secret("slot_key").encode()
 
     def connection(self) -> sqlite3.Connection:

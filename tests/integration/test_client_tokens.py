@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import requests
 
 from booking_app.moduleapi import AuthenticationError, NotFoundError
 from tests.support.redis_server import running_redis
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 def show_org(client: object, org: str) -> None:
     """An uncached API call (the organization's show route) with the client's token."""
-    client.request("GET", org, f"organization/{org}/show", route="organization/{orgId}/show")  # type: ignore[attr-defined]
+    client.request("GET", f"organization/{org}/show", route="organization/{orgId}/show")  # type: ignore[attr-defined]
 
 
 def test_one_token_pair_serves_many_requests(clean_sandbox: SandboxProcess) -> None:
@@ -206,3 +207,27 @@ def test_processes_share_tokens_through_redis(
     print(f"3 processes with 10 threads each over Redis: {counts}")
     assert counts[TOKEN] == 2  # one login for all of them
     assert 1 <= counts["GET organization/<>/bookingTemplate/list"] <= 3
+
+
+def test_a_token_without_organization_serves_static_and_search_only(
+    clean_sandbox: SandboxProcess,
+) -> None:
+    """Asked without an organization (like the SDK for `static/…` and the module's
+    organization search), the client's token serves those routes only."""
+    sb = clean_sandbox
+    client = client_for(sb)
+    token = client.tokens.access_token(None)
+    assert token != client.tokens.access_token(sb.main_org)  # distinct cache entries
+    assert client.tokens.access_token(None) == token
+    headers = {"Authorization": f"Bearer {token}"}
+    base = f"{sb.base_url}en/"
+    zones = requests.get(f"{base}static/timeZone/list", headers=headers, timeout=10)
+    assert zones.status_code == 200, zones.text
+    search = requests.get(
+        f"{base}module/{sb.client_id}/organization/filter?searchQuery=x",
+        headers=headers,
+        timeout=10,
+    )
+    assert search.status_code == 200, search.text
+    show = requests.get(f"{base}organization/{sb.main_org}/show", headers=headers, timeout=10)
+    assert show.status_code in (401, 403), show.text

@@ -13,7 +13,7 @@ import requests
 
 from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
-from booking_app.moduleapi.tokens import TokenProvider, renew_at
+from booking_app.moduleapi.tokens import TokenProvider, organization_of, renew_at
 from booking_app.moduleapi.transport import Transport
 from tests.support.stubs import ORG, BrokenCache, FakeClock, RecordingCache, StubSession, response
 
@@ -285,3 +285,52 @@ def test_token_requests_are_retried_on_503() -> None:
     endpoint = TokenEndpoint(answer)
     assert provider(endpoint).access_token(ORG)
     assert len(endpoint.forms) == 3
+
+
+def test_a_token_without_organization_is_asked_without_organization_id() -> None:
+    endpoint = TokenEndpoint()
+    tokens = provider(endpoint)
+    plain = tokens.access_token(None)
+    _refresh, access = endpoint.forms
+    assert access == {
+        "grant_type": "refresh_token",
+        "client_id": "23" + "m" * 30,
+        "refresh_token": "refresh-1",
+    }
+    # Its own cache entry: neither an organization's token nor reused for one.
+    bound = tokens.access_token(ORG)
+    assert bound != plain
+    assert endpoint.forms[-1]["organization_id"] == ORG
+    assert tokens.access_token(None) == plain
+    assert tokens.access_token(ORG) == bound
+    assert endpoint.grants() == ["client_credentials", "refresh_token", "refresh_token"]
+
+
+def test_a_refused_token_without_organization_is_not_remembered_as_not_found() -> None:
+    def answer(form: dict[str, str]) -> requests.Response:
+        if form["grant_type"] == "client_credentials":
+            return response(body={"refresh_token": "r", "expires_in": 86400})
+        return oauth_error(400, "invalid_request")
+
+    endpoint = TokenEndpoint(answer)
+    tokens = provider(endpoint)
+    for _ in range(2):
+        with pytest.raises(errors.AuthenticationError):
+            tokens.access_token(None)
+    assert endpoint.grants().count("refresh_token") == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "org"),
+    [
+        (f"organization/{ORG}/show", ORG),
+        (f"organization/{ORG}/bookingTemplate/list", ORG),
+        (f"module/23{'m' * 30}/organization/{BRANCH}/organization/list", BRANCH),
+        (f"module/23{'m' * 30}/organization/{ORG}/moduleConfig/show", ORG),
+        ("static/timeZone/list", None),
+        (f"module/23{'m' * 30}/organization/filter?searchQuery=organization/{ORG}/", None),
+        ("module/23" + "m" * 30 + "/organization/filter", None),
+    ],
+)
+def test_organization_of_a_path_like_the_sdk(path: str, org: str | None) -> None:
+    assert organization_of(path) == org
