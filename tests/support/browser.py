@@ -8,6 +8,7 @@ Playwright is imported only for type checking: without it the browser tests are 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -173,11 +174,9 @@ class GunicornWidget:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"widget exited with {self.proc.returncode}: {self.tail()}")
-            try:
+            with contextlib.suppress(requests.RequestException):  # not listening yet
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return
-            except requests.RequestException:
-                pass
             time.sleep(0.1)
         raise RuntimeError(f"widget did not answer /healthz: {self.tail()}")
 
