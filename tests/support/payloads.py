@@ -158,13 +158,9 @@ SDK_ADDRESS_FLAT: dict[str, Any] = {
     "latitude": 52.52,
     "longitude": 13.405,
 }
+# The same address with its coordinates nested, as the SDK's booking body sends them.
 SDK_ADDRESS_GEO: dict[str, Any] = {
-    "name": "Salon",
-    "extra": "2nd floor",
-    "street": "Hauptstraße 1",
-    "zip": "12345",
-    "city": "Musterstadt",
-    "country": "DE",
+    **{k: v for k, v in SDK_ADDRESS_FLAT.items() if k not in ("latitude", "longitude")},
     "geoCoordinates": {"latitude": 52.52, "longitude": 13.405},
 }
 SDK_ADDITIONAL_DATA: dict[str, Any] = {"testKey": ["value1", "value2"]}
