@@ -61,6 +61,19 @@ def cli() -> None:
     default=None,
     help="Start the clock at this ISO instant (default: BOOKING_NOW, else the real time).",
 )
+@click.option(
+    "--behave",
+    "behave",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=(
+        "Set a switch: play one plausible answer of the real API where it is unknown"
+        " (repeatable; see docs/sandbox.md). Keys: repeated_custom_id=refused|accepted,"
+        " add_answer=full|id|sdk, taken_slot=409|400, module_routes=served|403|404,"
+        " write_delay_before_ms=MS, write_delay_after_ms=MS, i18n=lists|maps,"
+        " identify=one|list, identify_cancelled=found|hidden (default first)."
+    ),
+)
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 def sandbox_command(
     *,
@@ -72,6 +85,7 @@ def sandbox_command(
     quirks: bool,
     control: bool,
     now: str | None,
+    behave: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Run the local Module API sandbox."""
@@ -83,7 +97,12 @@ def sandbox_command(
     from werkzeug.serving import make_server
 
     from booking_app.sandbox.app import create_sandbox_app
+    from booking_app.sandbox.behaviour import Behaviour
 
+    try:
+        behaviour = Behaviour.from_pairs(behave)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--behave'") from None
     try:
         clock = Clock.starting_at(parse_instant(now, "--now")) if now else Clock.from_environ()
     except ClockError as error:
@@ -97,6 +116,7 @@ def sandbox_command(
         quirks=quirks,
         control=control,
         clock_offset=clock.offset,
+        behaviour=behaviour,
     )
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True  # type: ignore[attr-defined]
@@ -112,13 +132,19 @@ def sandbox_command(
 
 def _announce_sandbox(root: str, db_path: Path, control: bool) -> None:
     """One JSON line on stdout: where the sandbox serves, its module and organizations."""
-    from booking_app.sandbox.seed import DEMO_BRANCH_IDS, DEMO_MODULE_ID, DEMO_ORG_ID
+    from booking_app.sandbox.seed import (
+        DEMO_BRANCH_IDS,
+        DEMO_CLIENT_ID,
+        DEMO_MODULE_ID,
+        DEMO_ORG_ID,
+    )
 
     facts = {
         "event": "sandbox-ready",
         "base_url": f"{root}/module/v3/",
         "oauth_url": f"{root}/oauth/token",
-        "client_id": DEMO_MODULE_ID,
+        "client_id": DEMO_CLIENT_ID,  # for oauth/token
+        "module_id": DEMO_MODULE_ID,  # for module/{moduleId}/… routes: another value
         "organizations": {"main": DEMO_ORG_ID, "branches": list(DEMO_BRANCH_IDS)},
         "db": str(db_path),
         "control": control,
@@ -152,6 +178,8 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         "BOOKING_MODULE_API_URL": info["base_url"],
         "BOOKING_OAUTH_URL": info["oauth_url"],
         "BOOKING_CLIENT_ID": info["client_id"],
+        "BOOKING_MODULE_ID": info["module_id"],
+        "BOOKING_CUSTOM_ENTITY_TYPES": "hairLength",  # the demo seed's custom entity type
         "BOOKING_DEFAULT_ORGANIZATION": info["organizations"]["main"],
     }
     gunicorn = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]

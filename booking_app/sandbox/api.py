@@ -62,6 +62,8 @@ def organization_show(org_id: str) -> Json:
 
 
 def _module_request(module_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
+    """Authenticate and check that the path's module id (`23…`, not the client id) is
+    the token's module: the start of every `module/{moduleId}/…` route."""
     db = store().connection()
     token = authenticate(db)
     repository.check_id(module_id, ids.MODULE, "moduleId")
@@ -70,12 +72,18 @@ def _module_request(module_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
     return db, token
 
 
-@bp.get("/module/<module_id>/organization/<org_id>/organization/list")
-def branch_list(module_id: str, org_id: str) -> Json:
+def _module_org_request(module_id: str, org_id: str) -> tuple[sqlite3.Connection, sqlite3.Row]:
+    """`_module_request`, then the token must be for `org_id`: the start of every
+    `module/{moduleId}/organization/{orgId}/…` route."""
     db, token = _module_request(module_id)
     repository.check_id(org_id, ids.ORGANIZATION, "organizationId")
     require_organization(token, org_id)
-    org = repository.organization(db, org_id)
+    return db, repository.organization(db, org_id)
+
+
+@bp.get("/module/<module_id>/organization/<org_id>/organization/list")
+def branch_list(module_id: str, org_id: str) -> Json:
+    db, org = _module_org_request(module_id, org_id)
     rows = db.execute(
         "SELECT * FROM organization WHERE parent_rowid = ? ORDER BY rowid", (org["rowid"],)
     ).fetchall()
@@ -101,6 +109,21 @@ def organization_filter(module_id: str) -> Json:
         if needle in repository.search_text(r).casefold()
     ]
     return ok(repository.listing(found))
+
+
+@bp.get("/module/<module_id>/organization/<org_id>/moduleConfig/show")
+def module_organization_config(module_id: str, org_id: str) -> Json:
+    """The module's config for an organization. Which one the real API picks is not
+    known; the sandbox answers the organization's first module config, and 404
+    (`moduleConfigId`) when it has none."""
+    db, org = _module_org_request(module_id, org_id)
+    row = db.execute(
+        "SELECT * FROM module_config WHERE organization_rowid = ? ORDER BY rowid LIMIT 1",
+        (org["rowid"],),
+    ).fetchone()
+    if row is None:
+        raise fail(404, "not_found", "moduleConfigId")
+    return ok({"class": "MODULE_CONFIG", **loads(row["data"])})
 
 
 @bp.get("/organization/<org_id>/moduleConfig/<config_id>/show")

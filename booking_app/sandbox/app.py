@@ -1,4 +1,4 @@
-"""The sandbox's Flask app: routes, envelope errors, quirks, counters and faults."""
+"""The sandbox's Flask app: routes, envelope errors, quirks, switches, counters and faults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import socket
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from booking_app.sandbox import (  # noqa: F401 (routes)
     oauth,
     slots_api,
 )
+from booking_app.sandbox.behaviour import Behaviour, behaviour, i18n_as_maps
 from booking_app.sandbox.clock import Clock
 from booking_app.sandbox.faults import Fault, FaultBook
 from booking_app.sandbox.messages import ApiError, envelope, message
@@ -30,6 +32,10 @@ from booking_app.sandbox.seed import seed_demo
 from booking_app.sandbox.store import Store
 
 MAX_BODY = 8 * 1024 * 1024
+# The writes that `write_delay_before_ms` / `write_delay_after_ms` slow down.
+WRITE_ENDPOINTS = frozenset(
+    {"api.appointment_add", "api.appointment_move", "api.appointment_cancel", "api.file_add"}
+)
 log = logging.getLogger("booking_app.sandbox")
 
 
@@ -41,9 +47,11 @@ def create_sandbox_app(
     quirks: bool = False,
     control: bool = False,
     clock_offset: timedelta = timedelta(0),
+    behaviour: Behaviour | None = None,
 ) -> Flask:
     """Build the sandbox app on the SQLite file `db_path` (created if needed); its clock
-    runs `clock_offset` ahead of the real time (behind, when negative)."""
+    runs `clock_offset` ahead of the real time (behind, when negative); `behaviour` sets
+    its switches (default: every switch's default)."""
     app = Flask("booking_app.sandbox")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY,
@@ -59,6 +67,8 @@ def create_sandbox_app(
     app.extensions["sandbox_store"] = store
     app.extensions["sandbox_clock"] = Clock(clock_offset)
     app.extensions["sandbox_faults"] = FaultBook()
+    app.extensions["sandbox_behaviour"] = behaviour or Behaviour()
+    app.extensions["sandbox_behaviour_start"] = app.extensions["sandbox_behaviour"]
     app.register_blueprint(oauth.bp)
     app.register_blueprint(api.bp)
     if control:
@@ -87,35 +97,52 @@ def _before() -> ResponseReturnValue | None:
         time.sleep(book.latency_ms / 1000)
     fault = book.take(route)
     g.fault = fault
-    if fault is None:
-        return None
-    if fault.latency_ms:
-        time.sleep(fault.latency_ms / 1000)
-    if fault.drop:
-        _drop_connection()
-        return Response(status=500)
-    if fault.status:
-        lang = "de" if "/v3/de/" in request.path else "en"
-        key = "service_unavailable" if fault.status >= 500 else "invalid_value"
-        resp = jsonify(envelope(None, [message(key, lang)]))
-        resp.status_code = fault.status
-        if fault.retry_after is not None:
-            resp.headers["Retry-After"] = str(fault.retry_after)
-        return resp
+    if fault is not None:
+        if fault.latency_ms:
+            time.sleep(fault.latency_ms / 1000)
+        if fault.drop:
+            _drop_connection()
+            return Response(status=500)
+        if fault.status:
+            lang = "de" if "/v3/de/" in request.path else "en"
+            key = "service_unavailable" if fault.status >= 500 else "invalid_value"
+            resp = jsonify(envelope(None, [message(key, lang)]))
+            resp.status_code = fault.status
+            if fault.retry_after is not None:
+                resp.headers["Retry-After"] = str(fault.retry_after)
+            return resp
+    switches = behaviour()
+    refused = switches.module_routes_status
+    if refused and request.url_rule is not None and route.startswith("GET module/"):
+        key = "route_forbidden" if refused == 403 else "route_not_found"
+        return jsonify(envelope(None, [message(key, _lang())])), refused
+    if switches.write_delay_before_ms and request.endpoint in WRITE_ENDPOINTS:
+        time.sleep(switches.write_delay_before_ms / 1000)  # nothing is written yet
     return None
 
 
 def _after(response: Response) -> Response:
+    switches = behaviour()
+    wrote = request.endpoint in WRITE_ENDPOINTS and 200 <= response.status_code < 300
+    if wrote and switches.write_delay_after_ms:
+        # Committed: the booking exists while the client still waits for the answer.
+        time.sleep(switches.write_delay_after_ms / 1000)
     fault: Fault | None = g.get("fault")
     if fault is not None and fault.commit_then_hang_s:
         # The work is committed; now behave like a network that lost the answer.
         time.sleep(fault.commit_then_hang_s)
         _drop_connection()
-    quirky = current_app.config["SANDBOX_QUIRKS"] and response.mimetype == "application/json"
-    if quirky and request.path.startswith("/module/"):
+    maps = switches.i18n == "maps"
+    quirky = current_app.config["SANDBOX_QUIRKS"]
+    reshape = (maps or quirky) and response.mimetype == "application/json"
+    if reshape and request.path.startswith("/module/"):
         body = response.get_json(silent=True)
         if isinstance(body, dict):
-            response.set_data(json.dumps(apply_quirks(body), ensure_ascii=False))
+            if maps:
+                body = i18n_as_maps(body)
+            if quirky:
+                body = apply_quirks(body)
+            response.set_data(json.dumps(body, ensure_ascii=False))
     return response
 
 
@@ -147,6 +174,7 @@ def _crash(error: Exception) -> ResponseReturnValue:
 
 
 control_bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+_behaviour_lock = threading.Lock()  # PUT reads, changes and stores the setting
 
 
 def _book() -> FaultBook:
@@ -190,6 +218,33 @@ def set_clock() -> ResponseReturnValue:
         current_app.extensions["sandbox_clock"].pin(moment)
     except (TypeError, ValueError) as error:
         return jsonify({"error": str(error)}), 400
+    return "", 204
+
+
+@control_bp.get("/behaviour")
+def get_behaviour() -> dict[str, Any]:
+    return behaviour().as_dict()
+
+
+@control_bp.put("/behaviour")
+def set_behaviour() -> ResponseReturnValue:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify({"error": "the switches are a JSON object of key: value"}), 400
+    with _behaviour_lock:
+        try:
+            changed = behaviour().with_changes(body)
+        except ValueError as error:
+            return jsonify({"error": str(error)}), 400
+        current_app.extensions["sandbox_behaviour"] = changed
+    return changed.as_dict()
+
+
+@control_bp.delete("/behaviour")
+def reset_behaviour() -> ResponseReturnValue:
+    with _behaviour_lock:
+        start = current_app.extensions["sandbox_behaviour_start"]
+        current_app.extensions["sandbox_behaviour"] = start
     return "", 204
 
 

@@ -18,6 +18,7 @@ from flask import request
 from booking_app.sandbox import ids, repository
 from booking_app.sandbox.api import Json, bp, clock, org_request, store
 from booking_app.sandbox.availability import is_slot_free
+from booking_app.sandbox.behaviour import behaviour, sdk_appointment
 from booking_app.sandbox.messages import ApiError, envelope, fail, message
 from booking_app.sandbox.schemas import AppointmentAddSchema, FileAddSchema, MoveSchema, load
 from booking_app.sandbox.slot_ids import SlotRef, decode_slot_id
@@ -25,6 +26,9 @@ from booking_app.sandbox.store import dumps, loads
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 APPOINTMENT_PREFIXES = (ids.APPOINTMENT, ids.EVENT_ATTENDANCE)
+# Where a further appointment with a customId already taken keeps it
+# (`repeated_custom_id=accepted`): the `custom_id` column is unique per organization.
+REPEATED_CUSTOM_ID = "repeatedCustomId"
 
 
 def json_body() -> dict[str, Any]:
@@ -62,7 +66,8 @@ def _slot(db: sqlite3.Connection, org: sqlite3.Row, slot_id: str) -> tuple[SlotR
 def _check_free(
     db: sqlite3.Connection, org: sqlite3.Row, template: sqlite3.Row, ref: SlotRef, exclude: int = 0
 ) -> None:
-    """409 unless the slot can be booked right now (call inside the transaction)."""
+    """Refused (409, or the `taken_slot` switch's status) unless the slot can be booked
+    right now (call inside the transaction)."""
     tz = repository.org_zone(org)
     rules = repository.template_rules(db, template)
     if len(ref.resource_rowids) != len(rules.step_resources):
@@ -74,7 +79,7 @@ def _check_free(
     seats = repository.seats_taken(db, rules.rowid, day_start, day_end, exclude)
     now = clock().now()
     if not is_slot_free(rules, resources, busy, seats, tz, ref.start, ref.resource_rowids, now):
-        raise fail(409, "slot_taken", "bookingSlotId")
+        raise fail(behaviour().taken_slot_status, "slot_taken", "bookingSlotId")
 
 
 def _required_customer_fields(template: sqlite3.Row, customer: dict[str, Any]) -> None:
@@ -103,30 +108,35 @@ def appointment_add(org_id: str) -> Json:
     custom_id = body.get("customId") or None
     course = int(template["seats"]) > 1
     duration = int(loads(template["data"])["duration"])
+    switches = behaviour()
     with store().transaction() as tx:
-        if (
+        repeated = bool(
             custom_id
             and tx.execute(
                 "SELECT 1 FROM appointment WHERE organization_rowid = ? AND custom_id = ?",
                 (org["rowid"], custom_id),
             ).fetchone()
-        ):
+        )
+        if repeated and switches.repeated_custom_id == "refused":
             raise fail(409, "custom_id_taken", "customId")
         _check_free(tx, org, template, ref)
         start = int(ref.start.timestamp())
-        data = {
+        data: dict[str, Any] = {
             "customer": {**_jsonable(customer), "id": ids.new_id(ids.CUSTOMER)},
             "notes": body.get("notes") or "",
             "address": _jsonable(body.get("address")),
             "additionalData": body.get("additionalData") or {},
         }
+        if repeated:
+            # The column is unique per organization: a repeat keeps its customId here.
+            data[REPEATED_CUSTOM_ID] = custom_id
         appointment_id = ids.new_id(ids.EVENT_ATTENDANCE if course else ids.APPOINTMENT)
         rowid = tx.execute(
             "INSERT INTO appointment (id, custom_id, organization_rowid, template_rowid, start,"
             " end, data, created) VALUES (?,?,?,?,?,?,?,?)",
             (
                 appointment_id,
-                custom_id,
+                None if repeated else custom_id,
                 org["rowid"],
                 template["rowid"],
                 start,
@@ -141,8 +151,22 @@ def appointment_add(org_id: str) -> Json:
             [(rowid, r, i) for i, r in enumerate(ref.resource_rowids)],
         )
         row = tx.execute("SELECT * FROM appointment WHERE rowid = ?", (rowid,)).fetchone()
-        content = repository.render_appointment(tx, row, protected=True)
+        content = render(tx, row, protected=True)
+    if switches.add_answer == "id":
+        content = {"id": content["id"]}
+    elif switches.add_answer == "sdk":
+        content = sdk_appointment(content)
     return _done("appointment_added", content, 201)
+
+
+def render(db: sqlite3.Connection, row: sqlite3.Row, protected: bool) -> dict[str, Any]:
+    """An APPOINTMENT as the API shows it, with its customId also when it is a repeat."""
+    content = repository.render_appointment(db, row, protected=protected)
+    if row["custom_id"] is None:
+        repeated = loads(row["data"]).get(REPEATED_CUSTOM_ID)
+        if repeated:
+            content["customId"] = repeated
+    return content
 
 
 def _jsonable(value: Any) -> Any:
@@ -169,14 +193,14 @@ def _appointment(db: sqlite3.Connection, org: sqlite3.Row, appointment_id: str) 
 def appointment_show(org_id: str, appointment_id: str) -> Json:
     db, org = org_request(org_id)
     row = _appointment(db, org, appointment_id)
-    return envelope(repository.render_appointment(db, row, protected=False)), 200
+    return envelope(render(db, row, protected=False)), 200
 
 
 @bp.get("/organization/<org_id>/appointment/<appointment_id>/showProtected")
 def appointment_show_protected(org_id: str, appointment_id: str) -> Json:
     db, org = org_request(org_id)
     row = _appointment(db, org, appointment_id)
-    return envelope(repository.render_appointment(db, row, protected=True)), 200
+    return envelope(render(db, row, protected=True)), 200
 
 
 @bp.get("/organization/<org_id>/appointment/<custom_id>/identify")
@@ -184,13 +208,21 @@ def appointment_identify(org_id: str, custom_id: str) -> Json:
     db, org = org_request(org_id)
     if len(custom_id) > 100:
         raise fail(400, "too_long", "customId")
-    row = db.execute(
-        "SELECT * FROM appointment WHERE custom_id = ? AND organization_rowid = ?",
-        (custom_id, org["rowid"]),
-    ).fetchone()
-    if row is None:
+    switches = behaviour()
+    rows = db.execute(
+        "SELECT * FROM appointment WHERE organization_rowid = ?"
+        " AND (custom_id = ? OR (custom_id IS NULL AND json_extract(data, ?) = ?))"
+        " ORDER BY rowid DESC",
+        (org["rowid"], custom_id, f"$.{REPEATED_CUSTOM_ID}", custom_id),
+    ).fetchall()  # newest first
+    if switches.identify_cancelled == "hidden":
+        rows = [r for r in rows if not r["canceled"]]
+    if not rows:
         raise fail(404, "not_found", "customId")
-    return envelope(repository.render_appointment(db, row, protected=True)), 200
+    if switches.identify == "list":
+        return envelope(repository.listing([render(db, r, protected=True) for r in rows])), 200
+    row = next((r for r in rows if not r["canceled"]), rows[0])
+    return envelope(render(db, row, protected=True)), 200
 
 
 def _changeable(row: sqlite3.Row) -> None:
@@ -224,7 +256,7 @@ def appointment_move(org_id: str, appointment_id: str) -> Json:
             [(row["rowid"], r, i) for i, r in enumerate(ref.resource_rowids)],
         )
         fresh = tx.execute("SELECT * FROM appointment WHERE rowid = ?", (row["rowid"],)).fetchone()
-        content = repository.render_appointment(tx, fresh, protected=True)
+        content = render(tx, fresh, protected=True)
     return _done("appointment_moved", content)
 
 
@@ -237,7 +269,7 @@ def appointment_cancel(org_id: str, appointment_id: str) -> Json:
         _changeable(row)
         tx.execute("UPDATE appointment SET canceled = 1 WHERE rowid = ?", (row["rowid"],))
         fresh = tx.execute("SELECT * FROM appointment WHERE rowid = ?", (row["rowid"],)).fetchone()
-        content = repository.render_appointment(tx, fresh, protected=True)
+        content = render(tx, fresh, protected=True)
     return _done("appointment_canceled", content)
 
 

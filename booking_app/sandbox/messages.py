@@ -33,6 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Der Request-Body muss ein JSON-Objekt sein.",
     ),
     "body_too_large": ("The request body is too large.", "Der Request-Body ist zu groß."),
+    "route_forbidden": (
+        "This module may not use this route.",
+        "Dieses Modul darf diese Route nicht verwenden.",
+    ),
     "unauthorized": (
         "Authentication failed: send a valid access token.",
         "Authentifizierung fehlgeschlagen: bitte ein gültiges Access-Token senden.",

@@ -1,8 +1,10 @@
 """The anonymous two-step OAuth flow and the bearer-token check of API requests.
 
-An access token is bound to the `organization_id` it was asked for; asked without
-one (as the SDK does for paths without `organization/{f6…}/`) it has no organization
-and serves only the routes outside `organization/{orgId}/…`.
+A module is found by its own `client_id`, which is not its id (`23…`, the `moduleId`
+of `module/{moduleId}/…` routes): the SDK configures the two separately. An access
+token is bound to its module and to the `organization_id` it was asked for; asked
+without one (as the SDK does for paths without `organization/{f6…}/`) it has no
+organization and serves only the routes outside `organization/{orgId}/…`.
 
 Token lifetimes follow the real clock, not the pinnable booking clock, so that a
 test which moves the booking clock does not expire every token by accident.
@@ -47,7 +49,10 @@ def token() -> ResponseReturnValue:
         return _oauth_error(400, "invalid_request", "send a form-encoded body")
     grant = form.get("grant_type")
     db = _store().connection()
-    module = db.execute("SELECT * FROM module WHERE id = ?", (str(form.get("client_id", "")),))
+    # The client id is the module's own value, not its id (`23…`): the SDK keeps two.
+    module = db.execute(
+        "SELECT * FROM module WHERE client_id = ?", (str(form.get("client_id", "")),)
+    )
     module_row = module.fetchone()
     if grant not in {"client_credentials", "refresh_token"}:
         return _oauth_error(

@@ -41,7 +41,7 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
             customerMobileRequired bookingDayEarliest bookingDayLatest bookingLeadTime
             address additionalData""",
         "custom_entity": """id customId type name nameI18nList description
-            descriptionI18nList additionalData""",
+            descriptionI18nList image additionalData""",
         "module_config": """id customId name organizationId language bookingTemplateIdList
             preselectedBookingTemplateId additionalData""",
     }.items()
@@ -245,7 +245,12 @@ def load_seed(path: Path | None = None) -> DemoSeed:
     orgs = [row.key for row in rows]
     module = root.sub("module")
     module.only(("key", "name", "organization"))
-    columns = {"id": ids.stable_id(ids.MODULE, module.text("key")), "name": module.text("name")}
+    module_id = ids.stable_id(ids.MODULE, module.text("key"))
+    columns = {
+        "id": module_id,
+        "name": module.text("name"),
+        "client_id": ids.client_id_for(module_id),
+    }
     links = {ORG_LINK: ("organization", module.ref("organization", orgs, "organization"))}
     rows.append(Row("module", module.text("key"), columns, links))
     rows += _resources(root, orgs)
@@ -363,7 +368,11 @@ def _custom_entities(root: _Table, orgs: list[str], loaded: list[Row]) -> list[R
         own, defaults = ("organization", "templates", "resources"), _defaults(root, "custom_entity")
         document = _document("custom_entity", table, defaults, _ids(ids.CUSTOM_ENTITY, key), own)
         position = sum(row.table == ENTITY and row.link(ORG_LINK) == org for row in rows)
-        rows.append(_entity(ENTITY, document, org, position=position))
+        if not ids.is_entity_type(document["type"]):
+            origin = table if "type" in table.data else defaults
+            origin.fail("type", f'expected a name like "rentalCar", got {dumps(document["type"])}')
+        columns = {"position": position, "type": document["type"], "parent_rowid": None}
+        rows.append(_entity(ENTITY, document, org, **columns))
         for section, target, link_table, column in (
             ("templates", TEMPLATE, "custom_entity_template", "template_rowid"),
             ("resources", RESOURCE, "custom_entity_resource", "resource_rowid"),
@@ -394,6 +403,7 @@ def _module_config(root: _Table, orgs: list[str], templates: list[str]) -> Row:
 DEMO_SEED: Final = load_seed()
 (_DEMO_MODULE,) = DEMO_SEED.of("module")
 DEMO_MODULE_ID: Final = str(_DEMO_MODULE.columns["id"])
+DEMO_CLIENT_ID: Final = str(_DEMO_MODULE.columns["client_id"])
 DEMO_ORG_ID: Final = ids.stable_id(ids.ORGANIZATION, _DEMO_MODULE.link(ORG_LINK))
 DEMO_BRANCH_IDS: Final = tuple(
     str(row.columns["id"])

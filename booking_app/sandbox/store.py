@@ -15,6 +15,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from booking_app.sandbox import ids
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organization (
@@ -23,7 +25,8 @@ CREATE TABLE IF NOT EXISTS organization (
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS module (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,
-    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid), name TEXT NOT NULL);
+    organization_rowid INTEGER NOT NULL REFERENCES organization(rowid), name TEXT NOT NULL,
+    client_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS module_config (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
     organization_rowid INTEGER NOT NULL REFERENCES organization(rowid), data TEXT NOT NULL);
@@ -64,7 +67,8 @@ CREATE TABLE IF NOT EXISTS token (
 CREATE TABLE IF NOT EXISTS custom_entity (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, custom_id TEXT,
     organization_rowid INTEGER NOT NULL REFERENCES organization(rowid),
-    position INTEGER NOT NULL, data TEXT NOT NULL);
+    position INTEGER NOT NULL, data TEXT NOT NULL, type TEXT NOT NULL,
+    parent_rowid INTEGER REFERENCES custom_entity(rowid));
 CREATE TABLE IF NOT EXISTS custom_entity_template (
     entity_rowid INTEGER NOT NULL REFERENCES custom_entity(rowid),
     template_rowid INTEGER NOT NULL REFERENCES booking_template(rowid),
@@ -80,6 +84,21 @@ CREATE TABLE IF NOT EXISTS file (
     name TEXT NOT NULL, file_name TEXT NOT NULL, size INTEGER NOT NULL,
     content BLOB NOT NULL, created INTEGER NOT NULL, custom_id TEXT);
 """
+
+# Columns added after the first release: a database made before gets them on start.
+# (table, column, declaration); the rows' values are filled in by `_fill_new_columns`.
+ADDED_COLUMNS = (
+    ("file", "custom_id", "TEXT"),
+    ("module", "client_id", "TEXT"),
+    ("custom_entity", "type", "TEXT"),
+    ("custom_entity", "parent_rowid", "INTEGER REFERENCES custom_entity(rowid)"),
+)
+# Indexes on added columns (created once the columns exist).
+LATE_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS module_client_id ON module (client_id);
+CREATE INDEX IF NOT EXISTS custom_entity_type ON custom_entity (organization_rowid, type);
+"""
+LEGACY_TYPES = {"HAIR_LENGTH": "hairLength"}  # the demo seed's entity type, renamed
 
 
 class Store:
@@ -97,11 +116,7 @@ class Store:
         with self.write_lock:
             db = self.connection()
             db.executescript(SCHEMA)  # executescript manages its own commit
-            columns = {r["name"] for r in db.execute("PRAGMA table_info(file)")}
-            if "custom_id" not in columns:  # a database made before files had a customId
-                # Another process sharing the file may have added it just now.
-                with suppress(sqlite3.OperationalError):
-                    db.execute("ALTER TABLE file ADD COLUMN custom_id TEXT")
+            _upgrade(db)
         self.slot_key = self._meta_secret("slot_key").encode()
 
     def connection(self) -> sqlite3.Connection:
@@ -141,6 +156,36 @@ class Store:
             value = secrets.token_hex(32)
             db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
             return value
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a database made by an earlier sandbox up to this schema (a no-op on a new
+    one); safe when another process sharing the file does it at the same time."""
+    for table, column, declaration in ADDED_COLUMNS:
+        columns = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            # Another process sharing the file may have added it just now.
+            with suppress(sqlite3.OperationalError):
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    _fill_new_columns(db)
+    db.executescript(LATE_INDEXES)
+
+
+def _fill_new_columns(db: sqlite3.Connection) -> None:
+    """Values for the rows that predate a column: a module's client id derived from its
+    id (as the seed derives it), an entity's type from its document."""
+    for row in db.execute("SELECT rowid, id FROM module WHERE client_id IS NULL").fetchall():
+        db.execute(
+            "UPDATE module SET client_id = ? WHERE rowid = ?",
+            (ids.client_id_for(row["id"]), row["rowid"]),
+        )
+    for row in db.execute("SELECT rowid, data FROM custom_entity WHERE type IS NULL").fetchall():
+        document = loads(row["data"])
+        kind = LEGACY_TYPES.get(str(document.get("type")), str(document.get("type")))
+        db.execute(
+            "UPDATE custom_entity SET type = ?, data = ? WHERE rowid = ?",
+            (kind, dumps({**document, "type": kind}), row["rowid"]),
+        )
 
 
 def dumps(value: Any) -> str:

@@ -29,6 +29,7 @@ from tests.support.api import ModuleApi
 from tests.support.browser import TIMEOUT_MS, TIMES, Responses, axe_violations, template_id
 from tests.support.processes import free_port
 from tests.support.sandbox import SandboxProcess
+from tests.support.widget import sandbox_settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Frame, Page
@@ -112,9 +113,7 @@ def embedding(
     (themes / f"{browser_sandbox.main_org}.toml").write_text("\n".join(lines) + "\n")
     app = create_app(
         {
-            "BOOKING_MODULE_API_URL": browser_sandbox.base_url,
-            "BOOKING_OAUTH_URL": browser_sandbox.oauth_url,
-            "BOOKING_CLIENT_ID": browser_sandbox.client_id,
+            **sandbox_settings(browser_sandbox),  # URLs, client and module id, entity types
             "BOOKING_SECRET_KEY": "browser-embed-secret-key",
             "BOOKING_DEFAULT_ORGANIZATION": browser_sandbox.main_org,
             "BOOKING_FRAME_ANCESTORS": f"'self' http://localhost:{host_port}",

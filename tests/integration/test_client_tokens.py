@@ -224,7 +224,7 @@ def test_a_token_without_organization_serves_static_and_search_only(
     zones = requests.get(f"{base}static/timeZone/list", headers=headers, timeout=10)
     assert zones.status_code == 200, zones.text
     search = requests.get(
-        f"{base}module/{sb.client_id}/organization/filter?searchQuery=x",
+        f"{base}module/{sb.module_id}/organization/filter?searchQuery=x",
         headers=headers,
         timeout=10,
     )

@@ -60,6 +60,7 @@ def make_client(sb: SandboxProcess, cache: Any, **kw: Any) -> ModuleApiClient:
         api_url=sb.base_url,
         oauth_url=sb.oauth_url,
         client_id=sb.client_id,
+        module_id=sb.module_id,
         cache=cache,
         read_timeout=5.0,
         **kw,

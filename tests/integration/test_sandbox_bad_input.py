@@ -259,7 +259,7 @@ def test_identify_with_odd_custom_ids(api: ModuleApi) -> None:
 
 
 def test_odd_query_strings_do_not_crash(api: ModuleApi, sandbox: SandboxProcess) -> None:
-    base = f"module/{sandbox.client_id}/organization/filter"
+    base = f"module/{sandbox.module_id}/organization/filter"
     for query in ("searchQuery=%00", "searchQuery=" + "a" * 300, "searchQuery=%E2%82", "x=1"):
         resp = api.get(f"{base}?{query}")
         assert resp.status_code in (200, 400), (query, resp.status_code)

@@ -155,6 +155,33 @@ def test_refresh_token_errors(sandbox: SandboxProcess, refresh: str, org: str) -
     assert resp.json()["error"] in {"invalid_grant", "invalid_request"}
 
 
+def test_the_client_id_is_not_the_module_id(sandbox: SandboxProcess) -> None:
+    """Two values, as in the SDK: the client id logs in, the module id names the module
+    in `module/{moduleId}/…` routes, and neither stands in for the other."""
+    assert sandbox.client_id != sandbox.module_id
+    assert sandbox.module_id.startswith("23")
+    assert not sandbox.client_id.startswith("23")
+    as_client = _token_call(
+        sandbox, grant_type="client_credentials", client_id=sandbox.module_id, client_secret=""
+    )
+    _assert_oauth_error(as_client)
+    assert (as_client.status_code, as_client.json()["error"]) == (401, "invalid_client")
+    refresh = _token_call(
+        sandbox,
+        grant_type="refresh_token",
+        client_id=sandbox.module_id,
+        refresh_token=refresh_token(sandbox),
+        organization_id=sandbox.main_org,
+    )
+    _assert_oauth_error(refresh)
+    assert refresh.json()["error"] == "invalid_client"
+    api = ModuleApi(sandbox)  # logged in with the client id
+    module = f"module/{sandbox.module_id}/organization/{sandbox.main_org}/organization/list"
+    assert api.get(module).status_code == 200
+    as_module = f"module/{sandbox.client_id}/organization/{sandbox.main_org}/organization/list"
+    assert_error(api.get(as_module), 400, "moduleId")
+
+
 def test_refresh_token_of_another_client_id_is_refused(sandbox: SandboxProcess) -> None:
     resp = _token_call(
         sandbox,
@@ -181,7 +208,7 @@ def test_access_token_is_bound_to_one_organization(sandbox: SandboxProcess) -> N
             resp = api.get(path)
             assert_error(resp, 401)
     resp = branch.get(
-        f"module/{sandbox.client_id}/organization/{sandbox.main_org}/organization/list"
+        f"module/{sandbox.module_id}/organization/{sandbox.main_org}/organization/list"
     )
     assert_error(resp, 401)
     # The other branch is another organization, too.
@@ -227,7 +254,7 @@ def test_bad_tokens_get_a_401_envelope(sandbox: SandboxProcess, header: str | No
         assert resp.json()["content"] is None
     # Module-wide routes and static lists are refused the same way.
     for path in (
-        f"module/{sandbox.client_id}/organization/filter?searchQuery=",
+        f"module/{sandbox.module_id}/organization/filter?searchQuery=",
         "static/country/list",
     ):
         resp = requests.get(f"{sandbox.base_url}en/{path}", headers=headers, timeout=TIMEOUT)

@@ -124,7 +124,7 @@ def test_organization_show(api: ModuleApi, sandbox: SandboxProcess) -> None:
 
 
 def test_branches_and_search(api: ModuleApi, sandbox: SandboxProcess) -> None:
-    module = f"module/{sandbox.client_id}"
+    module = f"module/{sandbox.module_id}"
     branches = assert_list(
         api.content(f"{module}/organization/{sandbox.main_org}/organization/list")
     )
@@ -141,6 +141,37 @@ def test_branches_and_search(api: ModuleApi, sandbox: SandboxProcess) -> None:
     # Another module's id: not this token's module.
     assert_error(api.get(f"module/23{UNKNOWN}/organization/filter"), 401)
     assert_error(api.get("module/23short/organization/filter"), 400, "moduleId")
+
+
+def test_the_ready_line_names_the_client_id_and_the_module_id(sandbox: SandboxProcess) -> None:
+    info = sandbox.info
+    assert info["event"] == "sandbox-ready"
+    assert ID.match(info["module_id"])
+    assert info["module_id"].startswith("23")
+    assert re.fullmatch(r"demo-client-[0-9A-Za-z]{20}", info["client_id"])
+    assert (sandbox.client_id, sandbox.module_id) == (info["client_id"], info["module_id"])
+
+
+def test_the_modules_config_for_an_organization(api: ModuleApi, sandbox: SandboxProcess) -> None:
+    def path(module: str, org: str) -> str:
+        return f"module/{module}/organization/{org}/moduleConfig/show"
+
+    config = api.content(path(sandbox.module_id, sandbox.main_org))
+    assert config == api.content(api.org_path("moduleConfig/website-hair/identify"))
+    assert config["class"] == "MODULE_CONFIG"
+    check_ids(config)
+    # A branch has no module config of its own.
+    branch = ModuleApi(sandbox, sandbox.branches[0])
+    missing = branch.get(path(sandbox.module_id, sandbox.branches[0]))
+    assert_error(missing, 404, "moduleConfigId")
+    # The checks of every module route: the path's module must be the token's, and
+    # the token must be for the organization.
+    assert_error(api.get(path(sandbox.client_id, sandbox.main_org)), 400, "moduleId")
+    assert_error(api.get(path(f"23{UNKNOWN}", sandbox.main_org)), 401)
+    assert_error(api.get(path(sandbox.module_id, sandbox.branches[0])), 401)
+    assert_error(api.get(path(sandbox.module_id, "f6short")), 400, "organizationId")
+    stranger = ModuleApi(sandbox, token="not-a-token")
+    assert_error(stranger.get(path(sandbox.module_id, sandbox.main_org)), 401)
 
 
 def test_module_config_show_and_identify(api: ModuleApi, sandbox: SandboxProcess) -> None:
@@ -407,7 +438,7 @@ def test_malformed_ids_are_400_naming_the_parameter(
         (api.org_path(f"appointment/{make_id(appt)}/show"), "appointmentId"),
         (api.org_path(f"appointment/{make_id(appt)}/showProtected"), "appointmentId"),
         (
-            f"module/{sandbox.client_id}/organization/{make_id(sandbox.main_org)}"
+            f"module/{sandbox.module_id}/organization/{make_id(sandbox.main_org)}"
             "/organization/list",
             "organizationId",
         ),

@@ -158,7 +158,7 @@ def test_a_token_without_organization_serves_static_and_search_routes(
     api = ModuleApi(sandbox, token=organizationless_token(sandbox))
     zones = api.content("static/timeZone/list")
     assert any(z["key"] == "Europe/Berlin" for z in zones["recordList"])
-    found = api.content(f"module/{sandbox.client_id}/organization/filter?searchQuery=x")
+    found = api.content(f"module/{sandbox.module_id}/organization/filter?searchQuery=x")
     assert found["class"] == "LIST"
 
 
@@ -170,6 +170,6 @@ def test_a_token_without_organization_is_refused_on_organization_routes(
     assert resp.status_code in (401, 403), resp.text
     assert_error(resp)
     branches = api.get(
-        f"module/{sandbox.client_id}/organization/{sandbox.main_org}/organization/list"
+        f"module/{sandbox.module_id}/organization/{sandbox.main_org}/organization/list"
     )
     assert branches.status_code in (401, 403), branches.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from booking_app.sandbox import ids
 from booking_app.sandbox.seed import (
     DATA_FILE,
     DEMO_BRANCH_IDS,
+    DEMO_CLIENT_ID,
     DEMO_MODULE_CONFIG_ID,
     DEMO_MODULE_ID,
     DEMO_ORG_ID,
@@ -74,6 +76,11 @@ def test_templates_resources_and_config_carry_the_derived_ids() -> None:
     assert [row.key for row in seed.of("booking_resource")] == RESOURCES
     (module,) = seed.of("module")
     assert module.columns["id"] == DEMO_MODULE_ID == ids.stable_id(ids.MODULE, "demo-module")
+    # The OAuth client id is a value of its own, never a module id.
+    assert module.columns["client_id"] == DEMO_CLIENT_ID == ids.client_id_for(DEMO_MODULE_ID)
+    assert DEMO_CLIENT_ID != DEMO_MODULE_ID
+    assert re.fullmatch(r"demo-client-[0-9A-Za-z]{20}", DEMO_CLIENT_ID)
+    assert not ids.is_valid_id(DEMO_CLIENT_ID, ids.MODULE)
     (config,) = seed.of("module_config")
     assert config.columns["id"] == DEMO_MODULE_CONFIG_ID
     assert config.columns["custom_id"] == "website-hair"
@@ -103,6 +110,20 @@ def test_a_template_document_keeps_the_api_field_order_and_types() -> None:
     assert haircut.columns["slot_step"] == 15
 
 
+def test_custom_entities_are_of_the_camel_case_type_and_carry_an_image_field() -> None:
+    entities = load_seed().of("custom_entity")
+    assert [row.key for row in entities] == ["hair-short", "hair-long"]
+    for row in entities:
+        document = json.loads(row.columns["data"])
+        assert row.columns["type"] == document["type"] == "hairLength"
+        assert row.columns["parent_rowid"] is None
+        assert list(document) == [
+            *("id", "customId", "type", "name", "nameI18nList", "description"),
+            *("descriptionI18nList", "image", "additionalData"),
+        ]
+        assert document["image"] is None
+
+
 def test_seeding_writes_every_loaded_row(tmp_path: Path) -> None:
     seed = load_seed()
     store = Store(tmp_path / "sandbox.db")
@@ -128,6 +149,12 @@ MALFORMED = [
     ('preselected = "haircut"', 'preselected = "colouring"', "module_config.preselected"),
     ('sector = "HAIRDRESSER"', 'sector = "X"\nlogo = ""', "defaults.organization.logo"),
     ("[templates.haircut]\n", '[templates.haircut]\nid = "fc1"\n', "templates.haircut.id"),
+    ('type = "hairLength"', 'type = "hair length"', "defaults.custom_entity.type"),
+    (
+        'name = "Long hair"\n',
+        'name = "Long hair"\ntype = "2long"\n',
+        "custom_entities.hair-long.type",
+    ),
 ]
 
 

@@ -142,11 +142,9 @@ class GunicornWidget:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = environ_without_settings()
+        env.update(sandbox.widget_environ())  # URLs, client id, module id, entity types
         env.update(
             PYTHONUNBUFFERED="1",
-            BOOKING_MODULE_API_URL=sandbox.base_url,
-            BOOKING_OAUTH_URL=sandbox.oauth_url,
-            BOOKING_CLIENT_ID=sandbox.client_id,
             BOOKING_SECRET_KEY="browser-test-secret-key",
             BOOKING_DEFAULT_ORGANIZATION=sandbox.main_org,
             BOOKING_RATE_LIMIT_ENABLED="0",  # all from 127.0.0.1; limits have their own tests

@@ -16,6 +16,8 @@ import requests
 
 from tests.support.processes import free_port, stop_process, wait_until_listening
 
+DEMO_ENTITY_TYPES = "hairLength"  # the demo seed's custom entity types, comma-separated
+
 
 class SandboxProcess:
     """A `booking-app sandbox` child process and the facts it printed at start-up."""
@@ -80,7 +82,13 @@ class SandboxProcess:
 
     @property
     def client_id(self) -> str:
+        """What the module sends to `oauth/token` (not its id)."""
         return str(self.info["client_id"])
+
+    @property
+    def module_id(self) -> str:
+        """The module's id (`23…`), for `module/{moduleId}/…` routes."""
+        return str(self.info["module_id"])
 
     @property
     def main_org(self) -> str:
@@ -89,6 +97,17 @@ class SandboxProcess:
     @property
     def branches(self) -> list[str]:
         return list(self.info["organizations"]["branches"])
+
+    def widget_environ(self) -> dict[str, str]:
+        """The `BOOKING_*` variables that point a widget at this sandbox and its demo
+        module: API and OAuth URLs, client id, module id, custom entity types."""
+        return {
+            "BOOKING_MODULE_API_URL": self.base_url,
+            "BOOKING_OAUTH_URL": self.oauth_url,
+            "BOOKING_CLIENT_ID": self.client_id,
+            "BOOKING_MODULE_ID": self.module_id,
+            "BOOKING_CUSTOM_ENTITY_TYPES": DEMO_ENTITY_TYPES,
+        }
 
     # Control API (--control) ---------------------------------------------------
     def counters(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ def client_for(sb: SandboxProcess, **options: Any) -> ModuleApiClient:
         "api_url": sb.base_url,
         "oauth_url": sb.oauth_url,
         "client_id": sb.client_id,
+        "module_id": sb.module_id,
         "connect_timeout": 2.0,
         "read_timeout": 5.0,
     }

@@ -30,9 +30,7 @@ class WidgetServer:
         self.workdir = workdir
         self.port = free_port()
         self.env = {
-            "BOOKING_MODULE_API_URL": sandbox.base_url,
-            "BOOKING_OAUTH_URL": sandbox.oauth_url,
-            "BOOKING_CLIENT_ID": sandbox.client_id,
+            **sandbox.widget_environ(),  # URLs, client id, module id, entity types
             "BOOKING_SECRET_KEY": SECRET,
             "BOOKING_DEFAULT_ORGANIZATION": sandbox.main_org,
             "BOOKING_CONNECT_TIMEOUT": "1",
