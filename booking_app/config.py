@@ -19,6 +19,8 @@ from booking_app.clock import NOW_VARIABLE, SINCE_VARIABLE, Clock, ClockError
 DEFAULT_API_URL = "https://api.bookingtime.com/module/v3/"
 DEFAULT_OAUTH_URL = "https://auth.bookingtime.com/oauth/token"
 _ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
+_MODULE_ID = re.compile(r"^23[0-9A-Za-z]{30}$")
+_ENTITY_TYPE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 _SOURCE = re.compile(
     r"^('self'|'none'|\*|(https?://)?(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?:)$"
 )
@@ -36,7 +38,9 @@ class Settings:
     oauth_url: str = DEFAULT_OAUTH_URL
     client_id: str = ""
     client_secret: str = ""
-    module_id: str = ""
+    module_id: str = ""  # no default: the SDK keeps it apart from the client id
+    # Custom entity types offered as a choice (operator-named; the API lists no types).
+    custom_entity_types: tuple[str, ...] = ()
     secret_key: str = ""
     # Production (see the README's "Running at scale").
     proxy_fix: int = 0
@@ -61,11 +65,6 @@ class Settings:
     def preview_enabled(self) -> bool:
         """The operator preview page: on when asked for, and always in demo mode."""
         return self.preview or self.demo
-
-    @property
-    def effective_module_id(self) -> str:
-        """The id for `module/{moduleId}/…` routes: the client id unless set."""
-        return self.module_id or self.client_id
 
 
 _ENV_NAMES = {f.name: "BOOKING_" + f.name.upper() for f in fields(Settings)}
@@ -108,6 +107,8 @@ def _convert(name: str, value: Any) -> Any:
         if text not in {"1", "0", "true", "false", "yes", "no", ""}:
             raise ConfigError(f"{var} must be 1 or 0, not {value!r}")
         return text in {"1", "true", "yes"}
+    if name == "custom_entity_types":
+        return _entity_types(var, value)
     if name == "frame_ancestors":
         items = value.split() if isinstance(value, str) else list(value)
         return tuple(items)
@@ -155,6 +156,8 @@ def _check_credentials(s: Settings) -> None:
 
 
 def _check_ids_and_origins(s: Settings) -> None:
+    if s.module_id and not _MODULE_ID.match(s.module_id):
+        raise ConfigError("BOOKING_MODULE_ID must be a module id (23 + 30 letters or digits)")
     if s.default_organization and not _ORG_ID.match(s.default_organization):
         raise ConfigError(
             "BOOKING_DEFAULT_ORGANIZATION must be an organization id (f6 + 30 letters or digits)"
@@ -191,6 +194,18 @@ def _proxy_count(var: str, value: Any) -> int:
     if not 0 <= number <= 5:
         raise ConfigError(f"{var} must be a number of proxies (0-5), not {value!r}")
     return number
+
+
+def _entity_types(var: str, value: Any) -> tuple[str, ...]:
+    """Comma-separated custom entity types (`car, rentalCar`): each one path segment."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    types = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+    for entity_type in types:
+        if not _ENTITY_TYPE.match(entity_type):
+            raise ConfigError(
+                f"{var}: {entity_type!r} is not a type name (letters, digits, _ or -, at most 60)"
+            )
+    return types
 
 
 def _rate(var: str, value: Any) -> str:

@@ -18,6 +18,7 @@ from booking_app.booking.blueprint import bp
 from booking_app.moduleapi import ModuleApiError, NotFoundError, ValidationError, models
 from booking_app.web.i18n import UI_LANGUAGES, best_language
 from booking_app.web.lookup import check_ids, get_client, unavailable
+from booking_app.web.optional import optional
 from booking_app.web.viewmodels import organization_view, service_view
 
 CONFIG_ID = re.compile(r"^5f[0-9A-Za-z]{30}$")
@@ -30,20 +31,24 @@ def valid_config_ref(value: str | None) -> str | None:
 
 
 def load_config(org_id: str, ref: str, lang: str) -> models.ModuleConfig:
-    """The organization's module config named by `ref`; 404 if there is none, 503 when
-    the upstream cannot answer."""
+    """The organization's module config named by `ref`; 404 if there is none.
+
+    Module configs are optional (DESIGN principle 9): when their route is refused or
+    broken, the config is an empty one (every service, the browser's language), logged
+    once, and the customer can still book."""
     if not valid_config_ref(ref):
         abort(404)
     client = get_client()
-    try:
-        if CONFIG_ID.match(ref):
-            config = client.get_module_config(org_id, ref, lang=lang)
-        else:
-            config = client.identify_module_config(org_id, ref, lang=lang)
-    except (NotFoundError, ValidationError):
-        abort(404)
-    except ModuleApiError:
-        unavailable()
+
+    def load() -> models.ModuleConfig:
+        try:
+            if CONFIG_ID.match(ref):
+                return client.get_module_config(org_id, ref, lang=lang)
+            return client.identify_module_config(org_id, ref, lang=lang)
+        except (NotFoundError, ValidationError):
+            abort(404)
+
+    config = optional("module config", org_id, load, models.ModuleConfig(id=""))
     if config.organization_id and config.organization_id != org_id:
         abort(404)
     return config

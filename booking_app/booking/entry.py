@@ -12,10 +12,12 @@ from booking_app.booking.entities import (
     entity_choices,
     entity_templates,
     offered_entities,
+    resolve_entity,
 )
-from booking_app.moduleapi import ModuleApiError, NotFoundError
+from booking_app.moduleapi import ModuleApiError, NotFoundError, models
 from booking_app.web.i18n import _
 from booking_app.web.lookup import check_ids, get_client, unavailable
+from booking_app.web.optional import optional
 from booking_app.web.pagecache import cached_page
 from booking_app.web.viewmodels import organization_view, service_view
 
@@ -40,7 +42,12 @@ def entry(lang: str, org_id: str) -> Any:
     client = get_client()
     try:
         org = client.get_organization(org_id, lang=lang)
-        branches = [] if request.args.get("here") else client.list_branches(org_id, lang=lang)
+        # Branches come from a module route: optional, they never fail the page.
+        branches: list[models.Organization] = []
+        if not request.args.get("here"):
+            branches = optional(
+                "branches", org_id, lambda: client.list_branches(org_id, lang=lang), []
+            )
         templates = [] if branches else client.list_booking_templates(org_id, lang=lang)
     except NotFoundError:
         abort(404)
@@ -60,13 +67,12 @@ def entry(lang: str, org_id: str) -> Any:
             query=query,
             searchable=len(branches) >= SEARCH_FROM or bool(query),
         )
-    entity = chosen_entity(request.args.get("e"))
-    try:
-        entities = offered_entities(client, org_id, lang)
-        if entity is not None:
-            templates = entity_templates(client, org_id, entity, lang)
-    except ModuleApiError:
-        unavailable()
+    chosen = resolve_entity(client, org_id, chosen_entity(request.args.get("e")), lang)
+    entities = offered_entities(client, org_id, lang)
+    narrowed = entity_templates(client, org_id, chosen, lang) if chosen else None
+    if narrowed is not None:
+        templates = narrowed
+    entity = chosen.id if chosen and narrowed is not None else None
     services = [service_view(t, lang, organization.language) for t in templates]
     return render_template(
         "entry.html",
@@ -74,5 +80,5 @@ def entry(lang: str, org_id: str) -> Any:
         services=services,
         module_config=None,
         entity=entity,
-        choices=entity_choices(entities, lang, organization.language),
+        choices=entity_choices(client, org_id, entities, lang, organization.language),
     )

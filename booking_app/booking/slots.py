@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
-from flask import request, url_for
+from flask import abort, redirect, request, url_for
 
 from booking_app.booking.blueprint import bp
 from booking_app.booking.configs import valid_config_ref
 from booking_app.booking.entities import chosen_entity, entity_resource_ids
+from booking_app.moduleapi import ModuleApiError, NotFoundError, ValidationError
 from booking_app.web.i18n import _
-from booking_app.web.lookup import check_ids, get_client, load_service
+from booking_app.web.lookup import TEMPLATE_ID, check_ids, get_client, load_service, unavailable
 from booking_app.web.pagecache import cached_page
 from booking_app.web.week import WeekLinks, earliest_redirect, week_page
+
+# An operator-chosen customId: what `data-service` may name instead of an `fc…` id.
+CUSTOM_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 
 
 def _slot_generation(lang: str, org_id: str, template_id: str) -> str:
@@ -28,6 +33,8 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
     """Free times of a week; `week`, `staff`, `tz`, the module config `c` (whose
     services the back link returns to) and the custom entity `e` (whose staff the times
     are limited to) come from the query string."""
+    if not TEMPLATE_ID.match(template_id):
+        return _service_by_custom_id(lang, org_id, template_id)
     check_ids(org_id, template_id)
     service = load_service(lang, org_id, template_id)
     config = valid_config_ref(request.args.get("c"))
@@ -48,6 +55,25 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
     )
     hidden: dict[str, str] = {name: value for name, value in carry.items() if value}
     return week_page(service, links, hidden=hidden, allowed=allowed)
+
+
+def _service_by_custom_id(lang: str, org_id: str, ref: str) -> Any:
+    """A service named by its operator-chosen customId (`data-service="haircut"`):
+    303 to its id's week view, the query kept; 404 when no service has it."""
+    check_ids(org_id)
+    if not CUSTOM_ID.match(ref):
+        abort(404)
+    try:
+        template = get_client().identify_booking_template(org_id, ref, lang=lang)
+    except (NotFoundError, ValidationError):
+        abort(404)
+    except ModuleApiError:
+        unavailable()
+    if not TEMPLATE_ID.match(template.id):
+        abort(404)
+    target = url_for("booking.slots", lang=lang, org_id=org_id, template_id=template.id)
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{target}?{query}" if query else target, 303)
 
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/earliest")

@@ -18,6 +18,7 @@ from booking_app.moduleapi.errors import (
     AuthenticationError,
     CircuitOpenError,
     ConflictError,
+    FeatureOffError,
     ModuleApiError,
     NotFoundError,
     RateLimitError,
@@ -32,6 +33,7 @@ __all__ = [
     "AuthenticationError",
     "CircuitOpenError",
     "ConflictError",
+    "FeatureOffError",
     "ModuleApiClient",
     "ModuleApiError",
     "NotFoundError",
@@ -54,13 +56,12 @@ def init_app(app: Flask) -> ModuleApiClient:
     cache `app.extensions["booking_cache"]` (an in-memory cache when absent), and
     store it as `app.extensions["moduleapi"]`."""
     settings: Any = app.config["BOOKING"]
-    module_id = getattr(settings, "effective_module_id", None) or settings.module_id or None
     client = ModuleApiClient(
         api_url=settings.module_api_url,
         oauth_url=settings.oauth_url,
         client_id=settings.client_id,
         client_secret=settings.client_secret,
-        module_id=module_id,
+        module_id=settings.module_id or None,
         cache=app.extensions.get("booking_cache"),
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,

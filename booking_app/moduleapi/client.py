@@ -79,7 +79,8 @@ class ModuleApiClient:
         `sleep` and `transport` are for tests and special deployments."""
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self.client_id = client_id
-        self.module_id = module_id or client_id
+        # Two values in the SDK: without a module id the module routes are not called.
+        self.module_id = module_id or None
         self.cache = SafeCache(cache if cache is not None else SimpleCache(threshold=5000))
         self.breaker = CircuitBreaker(
             self.cache,
@@ -285,14 +286,20 @@ class ModuleApiClient:
             what="organization",
         )
 
+    def _module(self) -> str:
+        """The module id for `module/{moduleId}/…` routes; FeatureOffError without one."""
+        if not self.module_id:
+            raise errors.FeatureOffError("no module id is configured (BOOKING_MODULE_ID)")
+        return self.module_id
+
     def list_branches(self, org_id: str, *, lang: str | None = None) -> list[models.Organization]:
-        """The organization's branches (sub-organizations)."""
+        """The organization's branches (sub-organizations); a module route."""
         return self._list(
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
             routes.BRANCHES,
-            {"module_id": self.module_id, "org_id": org_id},
+            {"module_id": self._module(), "org_id": org_id},
             lang,
             what="branches",
         )
@@ -300,15 +307,15 @@ class ModuleApiClient:
     def search_organizations(
         self, org_id: str, query: str, *, lang: str | None = None
     ) -> list[models.Organization]:
-        """Organizations of this module matching `query` (asked with `org_id`'s token;
-        cached for a minute)."""
+        """Organizations of this module matching `query` (a module route, asked with a
+        token without organization; cached for a minute)."""
         search = urlencode({"searchQuery": query[:200]})
         return self._list(
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
             routes.ORGANIZATION_SEARCH,
-            {"module_id": self.module_id},
+            {"module_id": self._module()},
             lang,
             what="organizations",
             ttl=SEARCH_TTL,
@@ -380,6 +387,20 @@ class ModuleApiClient:
             what="booking template",
         )
 
+    def identify_booking_template(
+        self, org_id: str, custom_id: str, *, lang: str | None = None
+    ) -> models.BookingTemplate:
+        """A service by its operator-chosen customId (cached for minutes)."""
+        return self._one(
+            models.BookingTemplate,
+            schemas.BookingTemplateSchema,
+            org_id,
+            routes.BOOKING_TEMPLATE_IDENTIFY,
+            {"org_id": org_id, "custom_id": custom_id},
+            lang,
+            what="booking template",
+        )
+
     def list_resource_templates(
         self, org_id: str, resource_id: str, *, lang: str | None = None
     ) -> list[models.BookingTemplate]:
@@ -395,21 +416,36 @@ class ModuleApiClient:
         )
 
     def list_custom_entities(
-        self, org_id: str, *, lang: str | None = None
+        self, org_id: str, entity_type: str, *, lang: str | None = None
     ) -> list[models.CustomEntity]:
-        """The organization's custom entities (sandbox routes, see docs/sandbox.md)."""
+        """The organization's custom entities of one operator-named type (list entries
+        are short: the SDK's CUSTOM_ENTITY_SHORT, without translations)."""
         return self._list(
             models.CustomEntity,
             schemas.CustomEntitySchema,
             org_id,
             routes.CUSTOM_ENTITIES,
-            {"org_id": org_id},
+            {"org_id": org_id, "custom_entity_type": entity_type},
             lang,
             what="custom entities",
         )
 
+    def get_custom_entity(
+        self, org_id: str, entity_type: str, entity_id: str, *, lang: str | None = None
+    ) -> models.CustomEntity:
+        """One custom entity with its translations (cached for minutes)."""
+        return self._one(
+            models.CustomEntity,
+            schemas.CustomEntitySchema,
+            org_id,
+            routes.CUSTOM_ENTITY,
+            {"org_id": org_id, "custom_entity_type": entity_type, "custom_entity_id": entity_id},
+            lang,
+            what="custom entity",
+        )
+
     def list_custom_entity_templates(
-        self, org_id: str, entity_id: str, *, lang: str | None = None
+        self, org_id: str, entity_type: str, entity_id: str, *, lang: str | None = None
     ) -> list[models.BookingTemplate]:
         """The services tied to a custom entity, in service order."""
         return self._list(
@@ -417,13 +453,13 @@ class ModuleApiClient:
             schemas.BookingTemplateSchema,
             org_id,
             routes.CUSTOM_ENTITY_TEMPLATES,
-            {"org_id": org_id, "custom_entity_id": entity_id},
+            {"org_id": org_id, "custom_entity_type": entity_type, "custom_entity_id": entity_id},
             lang,
             what="booking templates",
         )
 
     def list_custom_entity_resources(
-        self, org_id: str, entity_id: str, *, lang: str | None = None
+        self, org_id: str, entity_type: str, entity_id: str, *, lang: str | None = None
     ) -> list[models.BookingResource]:
         """The resources (e.g. staff) tied to a custom entity."""
         return self._list(
@@ -431,7 +467,7 @@ class ModuleApiClient:
             schemas.BookingResourceSchema,
             org_id,
             routes.CUSTOM_ENTITY_RESOURCES,
-            {"org_id": org_id, "custom_entity_id": entity_id},
+            {"org_id": org_id, "custom_entity_type": entity_type, "custom_entity_id": entity_id},
             lang,
             what="booking resources",
         )
@@ -567,13 +603,26 @@ class ModuleApiClient:
 
     def add_appointment(
         self, org_id: str, body: Mapping[str, Any], *, lang: str | None = None
-    ) -> models.Appointment:
+    ) -> models.AddAnswer:
         """Book (POST `appointment/add`, sent exactly once). `body` as in the SDK's
         booking test (`bookingSlotId`, `customId`, `customer`, …; docs/sandbox.md).
-        ConflictError when the slot is taken or the customId exists; ValidationError
-        names the refused fields.
-        Every slot cache of the organization is dropped."""
-        return self._write(routes.APPOINTMENT_ADD, org_id, {"org_id": org_id}, lang, dict(body))
+
+        Any 2xx is a success, whatever its body holds (the full appointment, only its
+        id, or something else): the answer carries what could be read. ConflictError or
+        ValidationError when refused (which status and parameter name a taken slot is
+        unknown: 409, or 400 naming `bookingSlotId`). Every slot cache of the
+        organization is dropped."""
+        try:
+            content = self.request(
+                routes.APPOINTMENT_ADD.method,
+                routes.APPOINTMENT_ADD.path(org_id=org_id),
+                route=routes.APPOINTMENT_ADD.label,
+                lang=lang,
+                json=dict(body),
+            )
+        finally:
+            self.drop_slot_caches(org_id)
+        return _add_answer(content)
 
     def get_appointment(
         self, org_id: str, appointment_id: str, *, protected: bool = False, lang: str | None = None
@@ -587,18 +636,23 @@ class ModuleApiClient:
             lang,
         )
 
-    def identify_appointment(
+    def identify_appointments(
         self, org_id: str, custom_id: str, *, lang: str | None = None
-    ) -> models.Appointment:
-        """The appointment booked with `custom_id` (NotFoundError if none; never cached):
-        how a booking whose answer was lost is found."""
-        return self._load(
-            _appointment,
-            routes.APPOINTMENT_IDENTIFY,
-            org_id,
-            {"org_id": org_id, "custom_id": custom_id},
-            lang,
-        )
+    ) -> list[models.Appointment]:
+        """The appointments booked with `custom_id` (never cached; [] when none): how a
+        booking whose answer was lost is found. Whether the API answers one appointment
+        or a list, and whether it shows cancelled ones, is unknown: both shapes are read,
+        and callers look at `canceled`."""
+        try:
+            return self._load(
+                _appointments,
+                routes.APPOINTMENT_IDENTIFY,
+                org_id,
+                {"org_id": org_id, "custom_id": custom_id},
+                lang,
+            )
+        except errors.NotFoundError:
+            return []
 
     def move_appointment(
         self, org_id: str, appointment_id: str, slot_id: str, *, lang: str | None = None
@@ -673,6 +727,26 @@ class ModuleApiClient:
 
 def _appointment(content: Any) -> models.Appointment:
     return _typed(models.Appointment, schemas.AppointmentSchema, content)
+
+
+def _appointments(content: Any) -> list[models.Appointment]:
+    """One APPOINTMENT, or a LIST of them."""
+    if isinstance(content, Mapping) and ("recordList" in content or content.get("class") == "LIST"):
+        found = schemas.load_list(schemas.AppointmentSchema, content, "appointments")
+        return [_checked(models.Appointment, a) for a in found]
+    if content is None or content == [] or content == "":
+        return []
+    return [_appointment(content)]
+
+
+def _add_answer(content: Any) -> models.AddAnswer:
+    """What a 2xx booking answer named: the appointment, else at least its id."""
+    try:
+        return models.AddAnswer(_appointment(content), "")
+    except errors.ResponseFormatError:
+        named = content.get("id") if isinstance(content, Mapping) else None
+        valid = isinstance(named, str) and schemas.looks_like_id(named)
+        return models.AddAnswer(None, named if valid and isinstance(named, str) else "")
 
 
 def _earliest(content: Any) -> models.BookingSlot | bool:

@@ -13,7 +13,8 @@ Each carries the HTTP status (if any), the API's failure messages as
     ├── ConflictError             409: slot taken, customId exists, canceled already
     ├── RateLimitError            429: `retry_after` in seconds
     ├── ServerError               5xx
-    └── ResponseFormatError       an answer the client cannot understand
+    ├── ResponseFormatError       an answer the client cannot understand
+    └── FeatureOffError           not configured here (no module id): never called
 """
 
 from __future__ import annotations
@@ -53,7 +54,22 @@ class ModuleApiError(Exception):
 
 
 class ApiConnectionError(ModuleApiError):
-    """The API could not be reached or closed the connection (retryable for GETs)."""
+    """The API could not be reached or closed the connection (retryable for GETs).
+
+    `sent` is False only when the request certainly never left (no connection could
+    be made, or the breaker refused it): only then did a write certainly not happen."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        failures: list[Failure] | None = None,
+        request_id: str = "",
+        sent: bool = True,
+    ) -> None:
+        super().__init__(message, status=status, failures=failures, request_id=request_id)
+        self.sent = sent
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -102,3 +118,8 @@ class ServerError(ModuleApiError):
 
 class ResponseFormatError(ModuleApiError):
     """The API answered with something the client cannot understand."""
+
+
+class FeatureOffError(ModuleApiError):
+    """The route needs configuration this widget lacks (e.g. `BOOKING_MODULE_ID`), so it
+    was not called."""

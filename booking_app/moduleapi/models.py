@@ -221,6 +221,16 @@ class Appointment:
 
 
 @dataclass(frozen=True)
+class AddAnswer:
+    """A successful (2xx) `appointment/add`: a success whatever its body names. The
+    appointment when the body could be read as one, else only the id it named ("" for
+    none): the caller finds the rest (`show`, or `identify` by its customId)."""
+
+    appointment: Appointment | None
+    appointment_id: str = ""
+
+
+@dataclass(frozen=True)
 class StaticEntry:
     """An entry of a static list (time zone, language, country, currency)."""
 

@@ -63,17 +63,25 @@ MODULE_CONFIG_IDENTIFY = Route("GET", "organization/{org_id}/moduleConfig/{custo
 # Templates, resources and custom entities
 BOOKING_TEMPLATES = Route("GET", "organization/{org_id}/bookingTemplate/list")
 BOOKING_TEMPLATE = Route("GET", "organization/{org_id}/bookingTemplate/{booking_template_id}/show")
+BOOKING_TEMPLATE_IDENTIFY = Route(
+    "GET", "organization/{org_id}/bookingTemplate/{custom_id}/identify"
+)
 RESOURCE_TEMPLATES = Route(
     "GET", "organization/{org_id}/bookingResource/{booking_resource_id}/bookingTemplate/list"
 )
 BOOKING_RESOURCES = Route("GET", "organization/{org_id}/bookingResource/list")
 BOOKING_RESOURCE = Route("GET", "organization/{org_id}/bookingResource/{booking_resource_id}/show")
-CUSTOM_ENTITIES = Route("GET", "organization/{org_id}/customEntity/list")
+CUSTOM_ENTITIES = Route("GET", "organization/{org_id}/customEntity/{custom_entity_type}/list")
+CUSTOM_ENTITY = Route(
+    "GET", "organization/{org_id}/customEntity/{custom_entity_type}/{custom_entity_id}/show"
+)
 CUSTOM_ENTITY_TEMPLATES = Route(
-    "GET", "organization/{org_id}/customEntity/{custom_entity_id}/bookingTemplate/list"
+    "GET",
+    "organization/{org_id}/customEntity/{custom_entity_type}/{custom_entity_id}/bookingTemplate/list",
 )
 CUSTOM_ENTITY_RESOURCES = Route(
-    "GET", "organization/{org_id}/customEntity/{custom_entity_id}/bookingResource/list"
+    "GET",
+    "organization/{org_id}/customEntity/{custom_entity_type}/{custom_entity_id}/bookingResource/list",
 )
 
 # Slots

@@ -11,6 +11,7 @@ the fields, never a crash in a template. Error messages never quote the values
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,12 @@ MAX_TEXT = 2000
 MAX_ITEMS = 5000
 ID_LENGTH = 32
 EMPTY = ("", None)
+_ID = re.compile(r"^[0-9a-zA-Z]{2}[0-9A-Za-z]{30}$")
+
+
+def looks_like_id(value: str) -> bool:
+    """Whether `value` has the shape of a Module API id (2-character prefix + 30)."""
+    return bool(_ID.match(value))
 
 
 def _empty(value: Any) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from booking_app.moduleapi import envelope, errors, metering
 from booking_app.moduleapi.breaker import CircuitBreaker
@@ -123,6 +124,7 @@ class Transport:
             raise errors.CircuitOpenError(
                 "the Module API failed repeatedly; not calling it for a moment",
                 request_id=request_id,
+                sent=False,
             )
         started = time.perf_counter()
         try:
@@ -134,12 +136,14 @@ class Transport:
             raise errors.ApiTimeoutError(
                 f"no answer from the Module API in time ({method} {route})",
                 request_id=request_id,
+                sent=not isinstance(error, requests.ConnectTimeout),
             ) from error
         except requests.RequestException as error:
             self._failed(method, route, request_id, started, "connection-error")
             raise errors.ApiConnectionError(
                 f"cannot reach the Module API ({method} {route}): {type(error).__name__}",
                 request_id=request_id,
+                sent=not _never_connected(error),
             ) from error
         elapsed = (time.perf_counter() - started) * 1000
         metering.record(elapsed, failed=response.status_code >= 500)
@@ -184,3 +188,13 @@ class Transport:
         log.info("moduleapi %s %s retry in %.2fs", method, route, delay)
         self.sleep(delay)
         return True
+
+
+def _never_connected(error: requests.RequestException) -> bool:
+    """Whether the request failed before any byte of it could be sent: the connection
+    itself was refused or could not be made (so a write certainly did not happen)."""
+    reason: object = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(error, requests.ConnectTimeout) or isinstance(
+        reason, NewConnectionError | ConnectTimeoutError
+    )

@@ -27,7 +27,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 def entity_ids(api: ModuleApi) -> dict[str, str]:
-    listing = api.content(api.org_path("customEntity/list"))["recordList"]
+    listing = api.content(api.org_path("customEntity/hairLength/list"))["recordList"]
     return {e["customId"]: e["id"] for e in listing}
 
 
@@ -44,7 +44,7 @@ def test_the_choice_narrows_the_services(client: FlaskClient, sandbox: SandboxPr
     long = entity_ids(api)["hair-long"]
     chosen = client.get(links(page, f"e={long}")[0])
     html = chosen.get_data(as_text=True)
-    listing = api.content(api.org_path(f"customEntity/{long}/bookingTemplate/list"))
+    listing = api.content(api.org_path(f"customEntity/hairLength/{long}/bookingTemplate/list"))
     tied = [t["id"] for t in listing["recordList"]]
     offered = [href.split("/s/")[1].split("/")[0] for href in links(chosen, "/s/fc")]
     assert offered == tied

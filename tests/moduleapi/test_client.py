@@ -4,6 +4,7 @@ real sandbox are in tests/integration/test_client_*.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask import Flask
 from booking_app.moduleapi import (
     AuthenticationError,
     ConflictError,
+    FeatureOffError,
     ModuleApiClient,
     ResponseFormatError,
     api_language,
@@ -28,10 +30,11 @@ LISTING = {"class": "LIST", "recordTotal": 1, "recordLimit": 9999, "recordList":
 
 
 def client(session: OAuthAndApi, **kw: Any) -> ModuleApiClient:
+    kw.setdefault("module_id", "23" + "m" * 30)
     return ModuleApiClient(
         api_url=API,
         oauth_url="http://auth.invalid/oauth/token",
-        client_id="23" + "m" * 30,
+        client_id="demo-client",
         session=session,
         sleep=lambda s: None,
         **kw,
@@ -98,9 +101,72 @@ def test_a_post_refused_with_401_is_sent_again_with_a_new_token() -> None:
     booked = {**TEMPLATE_JSON, "id": "ed" + "a" * 30, "start": SLOTS["rangeStart"]}
     booked["end"] = SLOTS["rangeEnd"]
     session = OAuthAndApi([failure(401), response(201, content=booked)])
-    appointment = client(session).add_appointment(ORG, {"bookingSlotId": "4f" + "s" * 30})
-    assert appointment.id == "ed" + "a" * 30
+    answer = client(session).add_appointment(ORG, {"bookingSlotId": "4f" + "s" * 30})
+    assert answer.appointment is not None
+    assert answer.appointment.id == "ed" + "a" * 30
     assert len(session.calls) == 2  # the API did not act on the refused one
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ({"id": "ed" + "b" * 30}, "ed" + "b" * 30),  # 201 with only the new id
+        ({"class": "APPOINTMENT", "id": "ed" + "b" * 30, "customer": []}, "ed" + "b" * 30),
+        ({"id": "../../x"}, ""),  # not an id: named none
+        (None, ""),
+        ([], ""),
+        ("Appointment successfully booked.", ""),
+    ],
+    ids=["id-only", "no-start", "bad-id", "null", "empty-list", "text"],
+)
+def test_any_2xx_booking_answer_is_a_success(content: Any, named: str) -> None:
+    session = OAuthAndApi([response(201, content=content)])
+    answer = client(session).add_appointment(ORG, {"bookingSlotId": "4f" + "s" * 30})
+    assert answer.appointment is None
+    assert answer.appointment_id == named
+
+
+@pytest.mark.parametrize(
+    ("content", "ids"),
+    [
+        (
+            {
+                **TEMPLATE_JSON,
+                "id": "ed" + "a" * 30,
+                "start": SLOTS["rangeStart"],
+                "end": SLOTS["rangeEnd"],
+            },
+            ["ed" + "a" * 30],
+        ),
+        (
+            {
+                "class": "LIST",
+                "recordTotal": "2",
+                "recordList": [
+                    {
+                        "id": "ed" + "a" * 30,
+                        "start": SLOTS["rangeStart"],
+                        "end": SLOTS["rangeEnd"],
+                        "canceled": True,
+                    },
+                    {"id": "ed" + "c" * 30, "start": SLOTS["rangeStart"], "end": SLOTS["rangeEnd"]},
+                ],
+            },
+            ["ed" + "a" * 30, "ed" + "c" * 30],
+        ),
+        ({"class": "LIST", "recordTotal": "0", "recordList": []}, []),
+    ],
+    ids=["one", "list", "empty-list"],
+)
+def test_identify_reads_one_appointment_or_a_list(content: Any, ids: list[str]) -> None:
+    session = OAuthAndApi([response(content=content)])
+    found = client(session).identify_appointments(ORG, "k" * 32)
+    assert [a.id for a in found] == ids
+
+
+def test_identify_of_an_unknown_custom_id_is_no_appointment() -> None:
+    session = OAuthAndApi([failure(404)])
+    assert client(session).identify_appointments(ORG, "k" * 32) == []
 
 
 def test_format_errors_carry_the_request_id() -> None:
@@ -224,13 +290,19 @@ def test_search_query_is_encoded_and_bounded() -> None:
     assert len(url) < 400
 
 
-def test_module_id_defaults_to_the_client_id() -> None:
-    session = OAuthAndApi([response(content={"recordList": []})] * 2)
-    client(session).list_branches(ORG)
+def test_module_routes_use_the_module_id_and_are_off_without_it() -> None:
+    session = OAuthAndApi([response(content={"recordList": []})])
     client(session, module_id="23" + "x" * 30).list_branches(ORG)
-    urls = [url for _, url, _ in session.calls]
-    assert f"module/{'23' + 'm' * 30}/organization/{ORG}/organization/list" in urls[0]
-    assert f"module/{'23' + 'x' * 30}/organization/" in urls[1]
+    assert f"module/{'23' + 'x' * 30}/organization/{ORG}/organization/list" in session.calls[0][1]
+    unconfigured = client(OAuthAndApi([]), module_id=None)
+    calls: list[Callable[[], object]] = [
+        lambda: unconfigured.list_branches(ORG),
+        lambda: unconfigured.search_organizations(ORG, "x"),
+    ]
+    for call in calls:
+        with pytest.raises(FeatureOffError):
+            call()
+    assert unconfigured.module_id is None
 
 
 def test_file_upload_is_base64_and_sent_once() -> None:
@@ -270,7 +342,7 @@ def test_init_app_and_get_client() -> None:
     built = init_app(app)
     assert app.extensions["moduleapi"] is built
     assert built.cache.backend is backend
-    assert built.module_id == "23" + "m" * 30
+    assert built.module_id is None  # not the client id
     assert built.transport.timeout == (1.5, 4.0)
     with app.app_context():
         assert get_client() is built

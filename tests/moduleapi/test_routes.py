@@ -25,7 +25,7 @@ ALL: dict[str, Route] = {
     name: value for name, value in vars(routes).items() if isinstance(value, Route)
 } | {f"STATIC_LIST[{kind}]": route for kind, route in routes.STATIC_LIST.items()}
 
-# The labels in the log, exactly as before routes were declared once.
+# The labels in the log: module-api.md's table, placeholder for placeholder.
 LABELS = {
     "ORGANIZATION": "organization/{orgId}/show",
     "BRANCHES": "module/{moduleId}/organization/{orgId}/organization/list",
@@ -39,12 +39,14 @@ LABELS = {
     ),
     "BOOKING_RESOURCES": "organization/{orgId}/bookingResource/list",
     "BOOKING_RESOURCE": "organization/{orgId}/bookingResource/{bookingResourceId}/show",
-    "CUSTOM_ENTITIES": "organization/{orgId}/customEntity/list",
+    "BOOKING_TEMPLATE_IDENTIFY": "organization/{orgId}/bookingTemplate/{customId}/identify",
+    "CUSTOM_ENTITIES": "organization/{orgId}/customEntity/{customEntityType}/list",
+    "CUSTOM_ENTITY": ("organization/{orgId}/customEntity/{customEntityType}/{customEntityId}/show"),
     "CUSTOM_ENTITY_TEMPLATES": (
-        "organization/{orgId}/customEntity/{customEntityId}/bookingTemplate/list"
+        "organization/{orgId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/list"
     ),
     "CUSTOM_ENTITY_RESOURCES": (
-        "organization/{orgId}/customEntity/{customEntityId}/bookingResource/list"
+        "organization/{orgId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/list"
     ),
     "SLOTS_DAY": (
         "organization/{orgId}/bookingTemplate/{bookingTemplateId}/bookingSlot"
@@ -207,24 +209,38 @@ CALLS: list[Case] = [
     ),
     (
         "list_custom_entities",
-        lambda c: c.list_custom_entities(ORG),
+        lambda c: c.list_custom_entities(ORG, HOSTILE),
         routes.CUSTOM_ENTITIES,
-        {"org_id": ORG},
+        {"org_id": ORG, "custom_entity_type": HOSTILE},
         NONE,
     ),
     (
+        "get_custom_entity",
+        lambda c: c.get_custom_entity(ORG, "car", HOSTILE),
+        routes.CUSTOM_ENTITY,
+        {"org_id": ORG, "custom_entity_type": "car", "custom_entity_id": HOSTILE},
+        {"class": "CUSTOM_ENTITY", "id": "6T" + "e" * 30},
+    ),
+    (
         "list_custom_entity_templates",
-        lambda c: c.list_custom_entity_templates(ORG, HOSTILE),
+        lambda c: c.list_custom_entity_templates(ORG, "car", HOSTILE),
         routes.CUSTOM_ENTITY_TEMPLATES,
-        {"org_id": ORG, "custom_entity_id": HOSTILE},
+        {"org_id": ORG, "custom_entity_type": "car", "custom_entity_id": HOSTILE},
         NONE,
     ),
     (
         "list_custom_entity_resources",
-        lambda c: c.list_custom_entity_resources(ORG, HOSTILE),
+        lambda c: c.list_custom_entity_resources(ORG, "car", HOSTILE),
         routes.CUSTOM_ENTITY_RESOURCES,
-        {"org_id": ORG, "custom_entity_id": HOSTILE},
+        {"org_id": ORG, "custom_entity_type": "car", "custom_entity_id": HOSTILE},
         NONE,
+    ),
+    (
+        "identify_booking_template",
+        lambda c: c.identify_booking_template(ORG, HOSTILE),
+        routes.BOOKING_TEMPLATE_IDENTIFY,
+        {"org_id": ORG, "custom_id": HOSTILE},
+        TEMPLATE_JSON,
     ),
     (
         "list_day",
@@ -276,8 +292,8 @@ CALLS: list[Case] = [
         APPOINTMENT,
     ),
     (
-        "identify_appointment",
-        lambda c: c.identify_appointment(ORG, HOSTILE),
+        "identify_appointments",
+        lambda c: c.identify_appointments(ORG, HOSTILE),
         routes.APPOINTMENT_IDENTIFY,
         {"org_id": ORG, "custom_id": HOSTILE},
         APPOINTMENT,
@@ -336,7 +352,8 @@ def test_each_client_method_calls_its_route(
     client = ModuleApiClient(
         api_url=API,
         oauth_url="http://auth.invalid/oauth/token",
-        client_id=MODULE,
+        client_id="demo-client",
+        module_id=MODULE,
         session=session,
         sleep=lambda s: None,
     )

@@ -15,7 +15,8 @@ def test_defaults_point_at_the_real_api() -> None:
     assert settings.module_api_url == "https://api.bookingtime.com/module/v3/"
     assert settings.oauth_url == "https://auth.bookingtime.com/oauth/token"
     assert settings.frame_ancestors == ("'self'",)
-    assert settings.effective_module_id == GOOD["BOOKING_CLIENT_ID"]
+    assert settings.module_id == ""  # no default: the module routes are off
+    assert settings.custom_entity_types == ()
 
 
 def test_reads_every_variable() -> None:
@@ -29,10 +30,12 @@ def test_reads_every_variable() -> None:
             "BOOKING_FRAME_ANCESTORS": "'self' https://shop.example.com",
             "BOOKING_CACHE_URL": "redis://127.0.0.1:6379/0",
             "BOOKING_READ_TIMEOUT": "4.5",
+            "BOOKING_CUSTOM_ENTITY_TYPES": " car, rentalCar,,car ",
         }
     )
     assert settings.module_api_url.endswith("/module/v3/")  # trailing slash added
-    assert settings.effective_module_id == "23" + "C" * 30
+    assert settings.module_id == "23" + "C" * 30
+    assert settings.custom_entity_types == ("car", "rentalCar")  # trimmed, once each
     assert settings.frame_ancestors == ("'self'", "https://shop.example.com")
     assert settings.read_timeout == 4.5
     assert settings.default_organization == ORG
