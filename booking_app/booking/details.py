@@ -1,21 +1,25 @@
 """The details form and the booking itself.
 
 No cookie and no session: the chosen slot and the booking's idempotency key travel
-in a signed, expiring form token. The key is sent as the appointment's `customId`,
-so a double submit, a reload or a retry after a lost answer finds the appointment
-already made instead of making a second one.
+in a signed, expiring form token. The widget itself makes sure the key is sent
+upstream at most once (claims.py): a double submit, a reload or a second instance
+shows the first submission's outcome instead of booking again. The key is also the
+appointment's `customId`, so a lost answer is resolved by looking it up.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal, NoReturn
+from typing import Any, NoReturn
 
 from babel.dates import format_datetime, get_timezone_name
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from booking_app.booking import claims
 from booking_app.booking.attachments import (
     ACCEPT,
     Attachment,
@@ -27,9 +31,17 @@ from booking_app.booking.attachments import (
 )
 from booking_app.booking.blueprint import bp
 from booking_app.booking.confirmation import confirmation_url
+from booking_app.booking.confirming import (
+    booked_outcome,
+    cancelled_page,
+    confirming_page,
+    expected,
+    held_outcome,
+    held_page,
+    show_recorded,
+)
 from booking_app.booking.entities import chosen_entity, entity_resource_ids
 from booking_app.booking.form import (
-    UPSTREAM_FIELDS,
     FormFlags,
     booking_body,
     field_error_text,
@@ -42,21 +54,15 @@ from booking_app.booking.seats import (
     read_seats,
     seats_error_text,
 )
-from booking_app.moduleapi import (
-    ApiConnectionError,
-    ConflictError,
-    ModuleApiError,
-    ServerError,
-    ValidationError,
-    models,
-)
+from booking_app.booking.submit import Outcome, send_booking
+from booking_app.moduleapi import ModuleApiError, models
 from booking_app.web.csrf import same_origin
 from booking_app.web.embed_params import utm_parameters
 from booking_app.web.i18n import _
 from booking_app.web.lookup import Service, check_ids, get_client, load_service, unavailable
 from booking_app.web.once import run_once
 from booking_app.web.slot_choice import chosen_slot, chosen_time
-from booking_app.web.state import FORM_TOKENS, FormState
+from booking_app.web.state import FORM_TOKENS, FormState, PendingState
 from booking_app.web.timezones import business_zone, customer_zone
 from booking_app.web.tokens import InvalidToken
 from booking_app.web.viewmodels import service_view
@@ -164,15 +170,6 @@ class Submission:
         )
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What sending the booking upstream came to."""
-
-    kind: Literal["booked", "taken", "refused", "unreached"]
-    appointment: models.Appointment | None = None
-    field_errors: dict[str, str] | None = None  # "refused": the fields the upstream named
-
-
 def _stop(body: Any, status: int) -> NoReturn:
     abort(make_response(body, status))
 
@@ -228,34 +225,9 @@ def _read_submission(service: Service, form: FormState) -> Submission:
     if seats_error:
         errors["seats"] = seats_error
     if errors:
+        g.rate_counted = False  # a genuine form with mistakes: nothing was sent
         _stop(*_render(service, form, values, errors, 400))
     return Submission(values, seats, attachment)
-
-
-def _submit(service: Service, form: FormState, submission: Submission) -> Outcome:
-    """Send the booking upstream once; after a lost answer, find out before saying."""
-    body = submission.body_for(service, form, form.custom_id)
-    try:
-        appointment = get_client().add_appointment(service.org_id, body, lang=service.lang)
-    except ConflictError as conflict:
-        if "customId" not in conflict.parameters:
-            return Outcome("taken")
-        found = _find(service.org_id, form.custom_id, service.lang)  # booked already
-        if found is None:
-            unavailable()
-        return Outcome("booked", found)
-    except ValidationError as refused:
-        fields = {
-            UPSTREAM_FIELDS[p]: "invalid" for p, _t in refused.failures if p in UPSTREAM_FIELDS
-        }
-        return Outcome("refused", field_errors=fields) if fields else Outcome("taken")
-    except (ApiConnectionError, ServerError):
-        # The answer was lost: the booking may or may not exist. Ask before saying so.
-        found = _find(service.org_id, form.custom_id, service.lang)
-        return Outcome("booked", found) if found else Outcome("unreached")
-    except ModuleApiError:
-        unavailable()
-    return Outcome("booked", appointment)
 
 
 def _not_booked(service: Service, form: FormState, submission: Submission, outcome: Outcome) -> Any:
@@ -284,7 +256,11 @@ def _attach(service: Service, appointment: models.Appointment, file: Attachment)
 
 @bp.post("/<lang>/o/<org_id>/s/<template_id>/book")
 def book(lang: str, org_id: str, template_id: str) -> Any:
-    """Validate, book once, and redirect to the confirmation."""
+    """Validate, book exactly once, and redirect to the confirmation.
+
+    Only the request that claims the form's key sends it upstream; duplicates wait for
+    its outcome and show it (claims.py). A form refused by validation, and a
+    duplicate, do not count against the rate limit."""
     check_ids(org_id, template_id)
     if not same_origin():
         abort(403)
@@ -296,38 +272,94 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
     request.max_form_memory_size = request_limit(mode, current_app.config["MAX_FORM_MEMORY_SIZE"])
     form = _read_token(service)
     submission = _read_submission(service, form)
-    outcome = _submit(service, form, submission)
+    for _attempt in range(3):  # a released claim (nothing booked) may be claimed again
+        claim = claims.claim(org_id, form.custom_id)
+        if claim.owned:
+            g.rate_counted = True
+            return _book_as_owner(service, form, submission, claim.key)
+        g.rate_counted = False  # a duplicate: the first submission counted
+        record = claim.record
+        if record is None or record.get("state") == "pending":
+            record = claims.wait_for_outcome(claim.key)
+        if record is not None:
+            return show_recorded(service, form, record, submission.seats)
+    unavailable()
+
+
+def _book_as_owner(service: Service, form: FormState, submission: Submission, key: str) -> Any:
+    """Send the booking (all its seats and its file) and record what it came to. A
+    failure after the first write was sent leaves the outcome "unknown" (the
+    confirming page resolves it), never a claim that hides a booking."""
+    since = int(time.time())
+    sent = False
+
+    def mark_sent() -> None:
+        nonlocal sent
+        sent = True
+
+    try:
+        return _send_all(service, form, submission, key, since, mark_sent)
+    except BaseException:
+        record = claims.read(key)
+        if record is not None and record.get("state") == "pending":
+            if sent:
+                claims.record_unknown(key, since)
+            else:
+                claims.release(key)
+        raise
+
+
+def _send_all(
+    service: Service,
+    form: FormState,
+    submission: Submission,
+    key: str,
+    since: int,
+    mark_sent: Callable[[], None],
+) -> Any:
+    client, lang, org_id = get_client(), service.lang, service.org_id
+    known = expected(service, form)
+    body = submission.body_for(service, form, form.custom_id)
+    outcome = send_booking(client, org_id, body, known, lang)
+    if outcome.kind not in ("taken", "refused", "unreached"):
+        mark_sent()
+    if outcome.kind == "cancelled":
+        claims.record_outcome(key, {"kind": "cancelled"})
+        return cancelled_page(service, form)
+    if outcome.kind == "unknown":
+        claims.record_unknown(key, since)
+        return confirming_page(service, PendingState(form, since, submission.seats))
     appointment = outcome.appointment
     if outcome.kind != "booked" or appointment is None:
+        claims.release(key)
         return _not_booked(service, form, submission, outcome)
     group = [appointment]
     if submission.seats > 1:
-        more = book_more_seats(
-            get_client(),
+        seats = book_more_seats(
+            client,
             org_id,
             appointment,
             submission.seats,
             lambda custom_id: submission.body_for(service, form, custom_id),
             key=form.custom_id,
             lang=lang,
+            expected=known,
         )
-        if more is None:  # rolled back: say so, keep the details
+        if seats.group is None and seats.held:
+            claims.record_outcome(key, held_outcome(seats.held))
+            return held_page(service, form, seats.held, submission.seats)
+        if seats.group is None:  # all rolled back: say so, keep the details
+            claims.release(key)
             return _render(service, form, submission.values, {"seats": "too_few_left"}, 409)
-        group = more
+        group = seats.group
     attached = (
         _attach(service, appointment, submission.attachment) if submission.attachment else None
     )
     url = confirmation_url(
         lang, form, appointment, attached=attached, group=[a.id for a in group[1:]]
     )
+    claims.record_outcome(key, booked_outcome(url, appointment))
     return redirect(url, 303)
-
-
-def _find(org_id: str, custom_id: str, lang: str) -> models.Appointment | None:
-    try:
-        return get_client().identify_appointment(org_id, custom_id, lang=lang)
-    except ModuleApiError:
-        return None
 
 
 def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> Any:

@@ -6,28 +6,31 @@ Module API books one seat per `appointment/add`, so N seats are N appointments w
 customIds derive from the form's idempotency key (`key`, `key-2`, …): a resubmitted
 form finds each one instead of booking it twice. If a later seat cannot be had (the
 date filled up meanwhile), the seats this booking already holds are cancelled, so the
-customer never gets fewer seats than asked for without being told.
+customer never gets fewer seats than asked for without being told; a seat whose
+cancel keeps failing is shown to the customer with its manage link.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from booking_app.booking.submit import Expected, send_booking
 from booking_app.moduleapi import (
-    ApiConnectionError,
     ConflictError,
     ModuleApiClient,
     ModuleApiError,
     NotFoundError,
-    ServerError,
     models,
 )
 from booking_app.web.i18n import _
 
 log = logging.getLogger(__name__)
 LIMIT = 10  # never more seats in one booking, whatever a template says
+ROLLBACK_PAUSES = (0.3, 1.0)  # between the attempts to cancel one seat
 
 
 def max_seats(template: models.BookingTemplate) -> int:
@@ -60,6 +63,15 @@ def seat_key(key: str, index: int) -> str:
     return key if index == 0 else f"{key}-{index + 1}"
 
 
+@dataclass(frozen=True)
+class Seats:
+    """The seats of one booking: all of them (`group`), or none (`group` None) with the
+    seats a failed rollback could not cancel (`held`: still booked for the customer)."""
+
+    group: list[models.Appointment] | None
+    held: list[models.Appointment]
+
+
 def book_more_seats(
     client: ModuleApiClient,
     org_id: str,
@@ -69,33 +81,50 @@ def book_more_seats(
     *,
     key: str,
     lang: str,
-) -> list[models.Appointment] | None:
-    """Seats 2..`seats` after `first`; all of them, or None after cancelling every seat
-    of this booking (`first` included) when one could not be had."""
+    expected: Expected,
+) -> Seats:
+    """Seats 2..`seats` after `first`: all of them, or none after cancelling every seat
+    of this booking (`first` included) when one could not be had. A cancel that fails is
+    retried; seats it still cannot cancel are `held` (the customer must see them)."""
     booked = [first]
     for index in range(1, seats):
-        custom_id = seat_key(key, index)
-        try:
-            booked.append(client.add_appointment(org_id, body_for(custom_id), lang=lang))
-            continue
-        except ConflictError as conflict:
-            if "customId" not in conflict.parameters:
-                break  # the date filled up meanwhile
-        except (ApiConnectionError, ServerError):
-            pass  # the answer was lost: it may exist
-        except ModuleApiError:
-            break
-        try:
-            booked.append(client.identify_appointment(org_id, custom_id, lang=lang))
-        except ModuleApiError:
-            break
+        outcome = send_booking(client, org_id, body_for(seat_key(key, index)), expected, lang)
+        if outcome.kind != "booked" or outcome.appointment is None:
+            break  # the date filled up meanwhile, or this seat is lost in doubt
+        booked.append(outcome.appointment)
     else:
-        return booked
+        return Seats(booked, [])
+    return Seats(None, roll_back(client, org_id, booked, lang))
+
+
+def roll_back(
+    client: ModuleApiClient, org_id: str, booked: list[models.Appointment], lang: str
+) -> list[models.Appointment]:
+    """Cancel each of `booked`, retrying a failed cancel; the ones still booked."""
+    held = []
     for appointment in booked:
+        if not _cancel(client, org_id, appointment, lang):
+            held.append(appointment)
+    return held
+
+
+def _cancel(
+    client: ModuleApiClient, org_id: str, appointment: models.Appointment, lang: str
+) -> bool:
+    for attempt, pause in enumerate((*ROLLBACK_PAUSES, None)):
         try:
             client.cancel_appointment(org_id, appointment.id, lang=lang)
+            return True
         except (ConflictError, NotFoundError):
-            pass  # cancelled already (a duplicate submission rolled back too)
+            return True  # cancelled already (a duplicate submission rolled back too)
         except ModuleApiError as error:
-            log.error("seat %s not rolled back: %s", appointment.id, type(error).__name__)
-    return None
+            log.warning(
+                "seat %s not rolled back (attempt %d): %s",
+                appointment.id,
+                attempt + 1,
+                type(error).__name__,
+            )
+        if pause is not None:
+            time.sleep(pause)
+    log.error("seat %s stays booked: its rollback failed", appointment.id)
+    return False

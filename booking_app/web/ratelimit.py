@@ -4,7 +4,8 @@ Flask-Limiter counts in Redis when `BOOKING_CACHE_URL` is set (so every process 
 machine shares the counters) and in memory otherwise. The limits are applied here,
 centrally, by endpoint name, so the blueprints need no decorators:
 
-- writes (`BOOKING_RATE_LIMIT_WRITES`): the POSTs that book, move or cancel;
+- writes (`BOOKING_RATE_LIMIT_WRITES`): the POSTs that book, move or cancel (a
+  booking counts once: not when validation refuses it, not for its duplicates);
 - browsing (`BOOKING_RATE_LIMIT_BROWSING`): the GETs that ask the upstream for slots
   (week views and earliest-time jumps, for booking and for moving).
 
@@ -21,7 +22,7 @@ import math
 import time
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_limiter import Limit, Limiter, RequestLimit
 
 from booking_app.config import Settings
@@ -45,6 +46,13 @@ def client_key() -> str:
     """The bucket of the current request: client address and organization."""
     org = (request.view_args or {}).get("org_id", "")
     return f"{request.remote_addr or 'unknown'}|{str(org)[:40] or '-'}"
+
+
+def counted(response: Response) -> bool:
+    """Whether a write request counts against its limit: every one, unless the view
+    said it sent nothing upstream (`g.rate_counted = False`: a booking form refused by
+    validation, or a duplicate submission that showed the first one's outcome)."""
+    return bool(g.get("rate_counted", True))
 
 
 def _exempt_unless(endpoints: frozenset[str]) -> Any:
@@ -80,6 +88,7 @@ def make_limiter(settings: Settings) -> Limiter:
             shared=True,
             methods=["POST"],
             exempt_when=_exempt_unless(WRITE_ENDPOINTS),
+            deduct_when=counted,
         ),
         Limit(
             settings.rate_limit_browsing,

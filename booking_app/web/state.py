@@ -21,6 +21,7 @@ from booking_app.web.tokens import (
     CONFIRMATION_SALT,
     FORM_SALT,
     MANAGE_SALT,
+    PENDING_SALT,
     InvalidToken,
     TokenSigner,
 )
@@ -114,6 +115,30 @@ class FormState:
 
 
 @dataclass(frozen=True)
+class PendingState:
+    """A booking whose outcome is being confirmed: the confirming page's token."""
+
+    form: FormState
+    since: int  # Unix time of the submit: the confirming page checks for a bounded time
+    seats: int = 1
+
+    def to_payload(self) -> dict[str, Any]:
+        """The compact, JSON-ready payload."""
+        return {"f": self.form.to_payload(), "w": self.since, "n": self.seats}
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> PendingState:
+        """The state `to_payload` wrote; InvalidToken for anything else."""
+        form = data.get("f")
+        since = data.get("w")
+        if not isinstance(form, dict):
+            raise InvalidToken("f is not a form")
+        if not isinstance(since, int) or isinstance(since, bool):
+            raise InvalidToken("w is not a Unix time")
+        return cls(form=FormState.from_payload(form), since=since, seats=_count(data, "n"))
+
+
+@dataclass(frozen=True)
 class ConfirmationState:
     """A booking just made, as its answer said: the confirmation link's token."""
 
@@ -198,7 +223,7 @@ class ManageRef:
         )
 
 
-S = TypeVar("S", FormState, ConfirmationState, ManageRef)
+S = TypeVar("S", FormState, PendingState, ConfirmationState, ManageRef)
 
 
 @dataclass(frozen=True)
@@ -222,5 +247,6 @@ class StateTokens(Generic[S]):
 
 
 FORM_TOKENS = StateTokens(FORM_SALT, FormState)
+PENDING_TOKENS = StateTokens(PENDING_SALT, PendingState)
 CONFIRMATION_TOKENS = StateTokens(CONFIRMATION_SALT, ConfirmationState)
 MANAGE_TOKENS = StateTokens(MANAGE_SALT, ManageRef)

@@ -17,6 +17,7 @@ from booking_app import clock
 # Every kind of token has its own salt, all here (web/state.py signs them as typed state).
 FORM_SALT = "booking-form-v1"
 CONFIRMATION_SALT = "booking-confirmation-v1"
+PENDING_SALT = "booking-pending-v1"
 MANAGE_SALT = "booking-manage-v1"
 
 
