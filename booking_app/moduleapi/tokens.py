@@ -232,9 +232,10 @@ class TokenProvider:
         return refresh[:4096]
 
     def _post(self, form: dict[str, str]) -> dict[str, Any]:
-        """POST to the token endpoint (retried like a GET: asking again is harmless)."""
+        """POST to the token endpoint as multipart/form-data, as the SDK does (retried
+        like a GET: asking again is harmless)."""
         response, request_id = self.transport.send(
-            "POST", self.oauth_url, route=ROUTE, data=form, retry=True
+            "POST", self.oauth_url, route=ROUTE, data=form, retry=True, multipart=True
         )
         try:
             body = response.json()

@@ -79,12 +79,14 @@ class Transport:
         json: Any = None,
         data: dict[str, str] | None = None,
         retry: bool | None = None,
+        multipart: bool = False,
     ) -> tuple[requests.Response, str]:
         """One request: the response of any status, and the request id of its log line.
 
         It is retried (`retry`, by default for GETs only) on connection errors and on
         429/502/503/504, with full-jitter exponential backoff, `Retry-After` honoured
         but capped, at most `max_retries` times and within `retry_budget` seconds.
+        `multipart` sends `data` as multipart/form-data (as the SDK asks for tokens).
         """
         retryable = method == "GET" if retry is None else retry
         attempts = 1 + (self.max_retries if retryable else 0)
@@ -93,7 +95,16 @@ class Transport:
             request_id = new_request_id()
             last = attempt == attempts - 1
             try:
-                response = self._once(method, url, route, request_id, headers, json=json, data=data)
+                response = self._once(
+                    method,
+                    url,
+                    route,
+                    request_id,
+                    headers,
+                    json=json,
+                    data=data,
+                    multipart=multipart,
+                )
             except errors.CircuitOpenError:
                 raise  # failing fast is the point: no waiting, no retry
             except errors.ApiConnectionError:
@@ -118,6 +129,7 @@ class Transport:
         *,
         json: Any,
         data: dict[str, str] | None,
+        multipart: bool = False,
     ) -> requests.Response:
         if self.breaker is not None and not self.breaker.allow():
             log.warning("moduleapi %s %s circuit-open 0ms rid=%s", method, route, request_id)
@@ -128,9 +140,15 @@ class Transport:
             )
         started = time.perf_counter()
         try:
-            response = self.session.request(
-                method, url, headers=headers, json=json, data=data, timeout=self.timeout
-            )
+            if multipart and data is not None:
+                parts = {name: (None, value) for name, value in data.items()}
+                response = self.session.request(
+                    method, url, headers=headers, files=parts, timeout=self.timeout
+                )
+            else:
+                response = self.session.request(
+                    method, url, headers=headers, json=json, data=data, timeout=self.timeout
+                )
         except requests.Timeout as error:
             self._failed(method, route, request_id, started, "timeout")
             raise errors.ApiTimeoutError(

@@ -15,7 +15,15 @@ from booking_app.cache import SafeCache
 from booking_app.moduleapi import errors
 from booking_app.moduleapi.tokens import TokenProvider, organization_of, renew_at
 from booking_app.moduleapi.transport import Transport
-from tests.support.stubs import ORG, BrokenCache, FakeClock, RecordingCache, StubSession, response
+from tests.support.stubs import (
+    ORG,
+    BrokenCache,
+    FakeClock,
+    RecordingCache,
+    StubSession,
+    response,
+    sent_form,
+)
 
 OAUTH = "http://auth.invalid/oauth/token"
 BRANCH = "f6" + "b" * 30
@@ -43,7 +51,7 @@ class TokenEndpoint(StubSession):
         return response(body={"access_token": f"access-{n}", "expires_in": 3600})
 
     def request(self, method: str, url: str, *args: Any, **kw: Any) -> requests.Response:  # type: ignore[override]
-        form = dict(kw["data"])
+        form = sent_form(kw)
         with self.lock:
             self.forms.append(form)
         time.sleep(self.delay)

@@ -77,13 +77,19 @@ class OAuthAndApi(StubSession):
     def request(self, method: str, url: str, *args: Any, **kw: Any) -> requests.Response:  # type: ignore[override]
         """Grant tokens at `…/oauth/token` (numbered access tokens); play back the rest."""
         if url.endswith("/oauth/token"):
-            form = dict(kw.get("data") or {})
+            form = sent_form(kw)
             self.token_calls.append(form)
             if form["grant_type"] == "client_credentials":
                 return response(body={"refresh_token": "refresh-1", "expires_in": 86400})
             self.issued += 1
             return response(body={"access_token": f"access-{self.issued}", "expires_in": 3600})
         return super().request(method, url, *args, **kw)
+
+
+def sent_form(kw: dict[str, Any]) -> dict[str, str]:
+    """The fields of a token request: sent as multipart (`files`), as the SDK does."""
+    assert "data" not in kw or kw["data"] is None, "token requests are multipart"
+    return {name: part[1] for name, part in (kw.get("files") or {}).items()}
 
 
 class RecordingCache:
