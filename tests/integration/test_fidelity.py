@@ -33,6 +33,7 @@ from tests.support.api import ModuleApi, iso_week
 from tests.support.clock import today
 from tests.support.pages import (
     DETAILS,
+    appointment_id,
     booked_appointment,
     links,
     open_form,
@@ -283,14 +284,16 @@ def test_move_cancel_and_a_resubmit_after_cancel(
 
 # Entry pages ----------------------------------------------------------------------------
 def test_the_entry_pages_show_the_services(
-    setting: dict[str, Any], app: Flask, sandbox: SandboxProcess
+    setting: dict[str, Any], sandbox: SandboxProcess
 ) -> None:
-    client = app.test_client()
+    client = widget_for(sandbox).test_client()  # its own caches: this setting's answers
     entry = client.get(f"/en/o/{sandbox.main_org}/")
     assert entry.status_code == 200, entry.get_data(as_text=True)[:600]
     html = entry.get_data(as_text=True)
     if setting["module_routes"] == "served":
-        assert "branches" in html or "/o/f6" in html
+        assert "/o/f6" in html, "the branches are offered"
+    else:  # the branch list is refused: the organization's own services instead
+        assert "Haircut" in service_names(html)
     here = client.get(f"/en/o/{sandbox.main_org}/?here=1")
     assert here.status_code == 200
     names = service_names(here.get_data(as_text=True))
@@ -311,6 +314,18 @@ def date_with_seats(api: ModuleApi, course: str, seats: int) -> dict[str, Any]:
             if slot["seatsLeft"] >= seats + 1:
                 return slot
     pytest.fail("no workshop date with seats left")
+
+
+def test_without_a_module_id_no_module_route_is_called_and_the_services_show(
+    sandbox: SandboxProcess,
+) -> None:
+    client = widget_for(sandbox, BOOKING_MODULE_ID="").test_client()
+    sandbox.reset_counters()
+    entry = client.get(f"/en/o/{sandbox.main_org}/")
+    assert entry.status_code == 200
+    assert "Haircut" in service_names(entry.get_data(as_text=True))
+    routes = sandbox.counters()["routes"]
+    assert not [r for r in routes if r.startswith("GET module/")], routes
 
 
 # Concurrency: one form, twenty submits at once ------------------------------------------
@@ -393,3 +408,63 @@ def test_twenty_concurrent_submits_of_two_course_seats_take_exactly_two(
     assert statuses == [200] * 20, statuses
     assert len(seats) == 2, ([dict(r) for r in every], sandbox.counters())
     assert adds(sandbox) == 2
+
+
+# Seats: all or nothing, honestly ---------------------------------------------------------
+def crowded_course_form(
+    app: Flask, sandbox: SandboxProcess, left: int
+) -> tuple[FlaskClient, str, str, dict[str, Any]]:
+    """A workshop date's form offering 3 seats, then filled by others until `left`."""
+    api = ModuleApi(sandbox)
+    course = api.template_id("styling-workshop")
+    slot = date_with_seats(api, course, 3)
+    client = app.test_client()
+    year, week = iso_week(date.fromisoformat(slot["timestamp"][:10]))
+    view = client.get(f"/en/o/{sandbox.main_org}/s/{course}/?week={year}-W{week:02d}")
+    start = encode_start(datetime.fromisoformat(slot["timestamp"]))
+    chosen = next(u for u in time_links(view) if f"s={start}&" in u + "&")
+    form = client.get(chosen).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', form)
+    assert token
+    for _ in range(slot["seatsLeft"] - left):
+        assert api.book(slot["id"]).status_code == 201
+    return client, chosen.split("?")[0], token[1], slot
+
+
+def test_a_failed_rollback_is_retried_and_then_no_seat_is_held(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    client, url, token, _slot = crowded_course_form(app, sandbox, 2)
+    sandbox.add_fault(route="cancel", status=503, times=1)  # the first cancel fails once
+    answer = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409, html[:600]
+    assert "Not enough seats are left" in html
+    key = custom_id_of(token)
+    assert [r for r in seat_appointments(sandbox.db, key) if not r["canceled"]] == []
+    sandbox.clear_faults()
+
+
+def test_seats_a_rollback_cannot_cancel_are_shown_with_their_manage_links(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    client, url, token, _slot = crowded_course_form(app, sandbox, 2)
+    sandbox.add_fault(route="cancel", status=503, times=0)  # every cancel fails
+    try:
+        answer = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
+    finally:
+        sandbox.clear_faults()
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409, html[:600]
+    assert "Not all seats could be booked" in html
+    assert "Not enough seats are left" not in html, "seats are held: never 'none booked'"
+    held = [r for r in seat_appointments(sandbox.db, custom_id_of(token)) if not r["canceled"]]
+    assert len(held) == 2
+    manage = [unescape(u) for u in re.findall(r'href="([^"]*/m/[^"]+)"', html)]
+    assert len(manage) == 2
+    # A fresh widget: this one's breaker opened on the failed cancels, as it should.
+    viewer = widget_for(sandbox).test_client()
+    assert {appointment_id(viewer.get(m)) for m in manage} == {r["id"] for r in held}
+    again = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
+    assert again.status_code == 409
+    assert "Not all seats could be booked" in again.get_data(as_text=True), "shown again"
