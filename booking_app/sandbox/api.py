@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from babel import Locale
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from booking_app.sandbox import ids, repository
 from booking_app.sandbox.clock import Clock
@@ -250,3 +250,99 @@ _STATIC = {
     "country": _countries,
     "currency": _currencies,
 }
+
+
+# The rest of module-api.md's table: routes the widget leaves unused, served all the
+# same, so that the sandbox imitates the whole API (docs/sandbox.md).
+def _identified(
+    db: sqlite3.Connection, table: str, org: sqlite3.Row, custom_id: str
+) -> sqlite3.Row:
+    if len(custom_id) > 100:
+        raise fail(400, "too_long", "customId")
+    row = db.execute(
+        f"SELECT * FROM {table} WHERE custom_id = ? AND organization_rowid = ?",  # noqa: S608
+        (custom_id, org["rowid"]),
+    ).fetchone()
+    if row is None:
+        raise fail(404, "not_found", "customId")
+    return row  # type: ignore[no-any-return]
+
+
+@bp.get("/organization/<org_id>/organization/<custom_id>/identify")
+def branch_identify(org_id: str, custom_id: str) -> Json:
+    """A branch (sub-organization) of `org_id` by its customId."""
+    db, org = org_request(org_id)
+    row = db.execute(
+        "SELECT * FROM organization WHERE custom_id = ? AND parent_rowid = ?",
+        (custom_id[:100], org["rowid"]),
+    ).fetchone()
+    if row is None:
+        raise fail(404, "not_found", "customId")
+    return ok(repository.render_organization(db, row))
+
+
+@bp.get("/organization/<org_id>/bookingTemplate/<custom_id>/identify")
+def template_identify(org_id: str, custom_id: str) -> Json:
+    db, org = org_request(org_id)
+    return ok(repository.render_template(db, _identified(db, "booking_template", org, custom_id)))
+
+
+@bp.get("/organization/<org_id>/bookingResource/<custom_id>/identify")
+def resource_identify(org_id: str, custom_id: str) -> Json:
+    db, org = org_request(org_id)
+    return ok(repository.render_resource(_identified(db, "booking_resource", org, custom_id)))
+
+
+@bp.get("/organization/<org_id>/bookingCategory/tree")
+def category_tree(org_id: str) -> Json:
+    """The shape of the real tree is unknown (no sample in the SDK): the sandbox's demo
+    has no categories and answers an empty LIST."""
+    org_request(org_id)
+    return ok(repository.listing([]))
+
+
+@bp.get("/organization/<org_id>/file/<file_id>/download")
+def file_download(org_id: str, file_id: str) -> Any:
+    """A file's raw bytes (not JSON), as the SDK's download route returns them."""
+    db, org = org_request(org_id)
+    row = repository.owned(db, "file", file_id, org, "fileId", ids.FILE)
+    return Response(
+        bytes(row["content"]),
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{row["id"]}"'},
+    )
+
+
+ERROR_CODES = {
+    400: "invalid_value",
+    401: "unauthorized",
+    403: "route_forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    500: "server_error",
+}
+
+
+@bp.get("/static/error/<int:code>/show")
+def error_show(code: int) -> Json:
+    """The SDK's test route: answers with status = `code` (those of the SDK's tests)."""
+    authenticate(store().connection())
+    if code not in ERROR_CODES:
+        raise fail(404, "route_not_found")
+    raise fail(code, ERROR_CODES[code])
+
+
+@lru_cache(maxsize=8)
+def _sectors(lang: str) -> tuple[dict[str, Any], ...]:
+    names = {
+        "01ab": ("Hair and beauty", "Friseur und Kosmetik"),
+        "02cd": ("Health", "Gesundheit"),
+        "03ef": ("Public services", "Öffentliche Dienste"),
+    }
+    return tuple(
+        {"class": "SECTOR", "key": key, "name": en if lang == "en" else de}
+        for key, (en, de) in names.items()
+    )
+
+
+_STATIC["sector"] = _sectors

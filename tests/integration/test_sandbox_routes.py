@@ -340,6 +340,38 @@ def test_appointment_routes_and_file_upload(api: ModuleApi, sandbox: SandboxProc
         },
     )
     assert_error(bad, 400, "fileContent")
+    download = api.get(api.org_path(f"file/{file['id']}/download"))
+    assert download.status_code == 200
+    assert download.content == pdf, "raw bytes, not JSON"
+    assert_error(api.get(api.org_path(f"file/w1{UNKNOWN}/download")), 404, "fileId")
+
+
+def test_identify_routes_of_templates_resources_and_branches(
+    api: ModuleApi, sandbox: SandboxProcess
+) -> None:
+    templates = api.templates()
+    haircut = api.content(api.org_path("bookingTemplate/haircut/identify"))
+    assert haircut["id"] == templates["haircut"]["id"]
+    resource = next(iter(api.resources().values()))
+    found = api.content(api.org_path(f"bookingResource/{resource['customId']}/identify"))
+    assert found["id"] == resource["id"]
+    branches = api.content(
+        f"module/{sandbox.module_id}/organization/{sandbox.main_org}/organization/list"
+    )
+    branch = branches["recordList"][0]
+    identified = api.content(api.org_path(f"organization/{branch['customId']}/identify"))
+    assert identified["id"] == branch["id"]
+    for kind in ("bookingTemplate", "bookingResource", "organization"):
+        assert_error(api.get(api.org_path(f"{kind}/no-such-thing/identify")), 404, "customId")
+
+
+def test_the_rest_of_the_sdks_routes(api: ModuleApi) -> None:
+    assert assert_list(api.content(api.org_path("bookingCategory/tree"))) == []
+    sectors = assert_list(api.content("static/sector/list"))
+    assert "01ab" in {s["key"] for s in sectors}  # the SDK sample's sector
+    for code in (400, 401, 403, 404, 405, 500):
+        assert api.get(f"static/error/{code}/show").status_code == code
+    assert api.get("static/error/418/show").status_code == 404
 
 
 def test_messages_come_in_en_and_de(api: ModuleApi) -> None:

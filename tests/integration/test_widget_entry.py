@@ -108,3 +108,18 @@ def test_readyz_reports_whether_the_module_api_can_be_reached(sandbox: SandboxPr
     answer = down.test_client().get("/readyz")
     assert answer.status_code == 503
     assert answer.get_json()["status"] == "unavailable"
+
+
+def test_a_service_named_by_its_custom_id_redirects_to_its_week_view(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    from tests.support.api import ModuleApi
+
+    haircut = ModuleApi(sandbox).template_id("haircut")
+    found = client.get(f"/en/o/{sandbox.main_org}/s/haircut/?tz=Europe/Vienna&staff=")
+    assert found.status_code == 303
+    target = f"/en/o/{sandbox.main_org}/s/{haircut}/?tz=Europe/Vienna&staff="
+    assert found.headers["Location"].endswith(target), "the query is kept"
+    assert client.get(found.headers["Location"]).status_code == 200
+    for unknown in ("no-such-service", "%3Cscript%3E", "a" * 80):
+        assert client.get(f"/en/o/{sandbox.main_org}/s/{unknown}/").status_code == 404
