@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app, settings)
     _register_basics(app, settings)
+    errors.install_last_resort(app, headers.fixed_headers(settings))  # outermost
     return app
 
 
@@ -104,5 +105,6 @@ def _register_basics(app: Flask, settings: Settings) -> None:
     @app.get("/o/<org_id>/")
     def organization_without_language(org_id: str) -> Response:
         lang = i18n.best_language(request.accept_languages.values())
-        values: dict[str, Any] = {**request.args.to_dict(), "lang": lang, "org_id": org_id}
+        query = i18n.kept_query(request.args, {"lang": lang, "org_id": org_id})
+        values: dict[str, Any] = {**query, "lang": lang, "org_id": org_id}
         return redirect(url_for("booking.entry", **values))

@@ -250,6 +250,7 @@ def _attach(service: Service, appointment: models.Appointment, file: Attachment)
     outcome = run_once(
         f"attach:{org_id}:{appointment.id}",
         lambda: send_attachment(client, org_id, appointment, file, service.lang),
+        keep=lambda outcome: bool(outcome.get("ok")),  # a failed upload may be retried
     )
     return bool(outcome.get("ok"))
 

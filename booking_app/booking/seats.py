@@ -27,6 +27,7 @@ from booking_app.moduleapi import (
     models,
 )
 from booking_app.web.i18n import _
+from booking_app.web.numbers import whole_number
 
 log = logging.getLogger(__name__)
 LIMIT = 10  # never more seats in one booking, whatever a template says
@@ -46,9 +47,10 @@ def read_seats(form: Mapping[str, str], cap: int) -> tuple[int, str | None]:
     if cap <= 1:
         return 1, None
     raw = str(form.get("seats", "1")).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= cap:
+    number = whole_number(raw, max_digits=3)
+    if number is None or not 1 <= number <= cap:
         return 1, "invalid"
-    return int(raw), None
+    return number, None
 
 
 def seats_error_text(key: str) -> str:

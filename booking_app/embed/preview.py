@@ -20,6 +20,7 @@ from booking_app.themes.css import contrast_problems
 from booking_app.themes.model import COLOR_KEYS, FONTS, MAX_RADIUS, MODES, with_overrides
 from booking_app.themes.web import theme_store
 from booking_app.web.i18n import UI_LANGUAGES, _
+from booking_app.web.numbers import whole_number
 from booking_app.web.viewmodels import service_view
 
 ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
@@ -71,7 +72,8 @@ def _check(values: dict[str, str]) -> dict[str, str]:
             except ValueError:
                 errors[key] = _("Enter a colour as #rrggbb, like #1a5fb4")
     radius = values["radius"]
-    if radius and not (radius.isdigit() and int(radius) <= MAX_RADIUS):
+    number = whole_number(radius, max_digits=3) if radius else 0
+    if number is None or number > MAX_RADIUS:
         errors["radius"] = _("Enter a whole number from 0 to %(max)d", max=MAX_RADIUS)
     choices = {
         "widget_lang": UI_LANGUAGES,

@@ -40,12 +40,13 @@ from booking_app.moduleapi import (
     models,
 )
 from booking_app.web.csrf import same_origin
+from booking_app.web.headers import keep_private
 from booking_app.web.i18n import _, pick_translation
 from booking_app.web.ics import CalendarEntry, calendar_response, change_sequence
 from booking_app.web.lookup import Service, check_ids, get_client, unavailable, url_language
 from booking_app.web.manage_links import ManageRef, load_ref, manage_token
 from booking_app.web.once import run_once
-from booking_app.web.slot_choice import chosen_slot, chosen_time
+from booking_app.web.slot_choice import chosen_slot, chosen_time, encode_start
 from booking_app.web.timezones import business_zone, customer_zone, valid_zone
 from booking_app.web.viewmodels import (
     OrganizationView,
@@ -61,13 +62,8 @@ bp.url_value_preprocessor(url_language)
 PREFIX = "/<lang>/o/<org_id>/m/<token>"
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    # The URL is the key to the appointment: keep it out of caches, indexes and referrers.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+# The URL is the key to the appointment: keep it out of caches, indexes and referrers.
+bp.after_request(keep_private)
 
 
 @dataclass(frozen=True)
@@ -420,6 +416,7 @@ def move_form(lang: str, org_id: str, token: str) -> Any:
         slot=request.args["s"],
         staff_filter=request.args.get("staff", "")[:32],
         tz=managed.zone.key,
+        moved_from=encode_start(managed.appointment.start),
     )
 
 
@@ -464,7 +461,11 @@ def move(lang: str, org_id: str, token: str) -> Any:
     def happened(appointment: models.Appointment) -> dict[str, Any] | None:
         return {"end": appointment.end.isoformat()} if appointment.start == start else None
 
-    key = f"move:{org_id}:{ref.appointment_id}:{slot_id}"
+    # The start it moves from is part of the key: a double submit of this form is sent
+    # once, while a later move back to a time it had before (A→B, B→C, C→B) is a change
+    # of its own and runs.
+    moved_from = request.form.get("from", "")[:8]
+    key = f"move:{org_id}:{ref.appointment_id}:{moved_from}:{slot_id}"
     outcome = _apply(lang, org_id, token, Change(key, send, happened, refused))
     end = datetime.fromisoformat(outcome["end"])
     new_token = manage_token(replace(ref, zone=zone), end)

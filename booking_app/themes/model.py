@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from booking_app.themes.color import Color
+from booking_app.web.numbers import whole_number
 
 MODES = ("light", "dark", "auto")
 FONTS: dict[str, str] = {
@@ -98,8 +99,8 @@ def _palette(prefix: str, raw: Mapping[str, Any], base: Palette) -> Palette:
 
 def _radius(value: Any) -> int:
     number = value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 3:
-        number = int(value)
+    if isinstance(value, str):
+        number = whole_number(value, max_digits=3)
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= MAX_RADIUS:
         raise ThemeError(f"radius: {value!r} is not a whole number of pixels, 0 to {MAX_RADIUS}")
     return number

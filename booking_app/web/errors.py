@@ -6,9 +6,10 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, make_response, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from booking_app.web.i18n import UI_LANGUAGES, _, best_language
+from booking_app.web.i18n import DEFAULT_LANGUAGE, UI_LANGUAGES, _, best_language
 
 log = logging.getLogger("booking_app")
 
@@ -32,7 +33,58 @@ def _render(status: int) -> Any:
     if g.get("lang") not in UI_LANGUAGES:
         g.lang = best_language(request.accept_languages.values())
     title, detail = _page(status)
-    return render_template("error.html", title=title, detail=detail), status
+    try:
+        return render_template("error.html", title=title, detail=detail), status
+    except Exception:  # the page itself failed: a plain one, never an unhandled error
+        log.exception("error page %s could not be rendered", status)
+        return _plain(title, detail, str(g.lang)), status
+
+
+def _plain(title: str, detail: str, lang: str) -> str:
+    """A self-contained error page (no template, no URL building, nothing to fail)."""
+    return (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+        f"<p>{escape(detail)}</p></main></body></html>"
+    )
+
+
+class LastResort:
+    """WSGI middleware: whatever escapes the app (an error page that failed, a hook
+    that raised), the customer gets the translated 500 page with every security
+    header, not the server's bare one."""
+
+    def __init__(self, app: Any, headers: list[tuple[str, str]], pages: dict[str, str]) -> None:
+        self.app, self.headers, self.pages = app, headers, pages
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return self.app(environ, start_response)
+        except Exception:
+            log.exception("unhandled error outside the app's error handlers")
+            wanted = environ.get("HTTP_ACCEPT_LANGUAGE", "")
+            lang = best_language(part.split(";")[0].strip() for part in wanted.split(","))
+            body = self.pages.get(lang, self.pages[DEFAULT_LANGUAGE]).encode()
+            headers = [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+                *self.headers,
+            ]
+            start_response("500 INTERNAL SERVER ERROR", headers)
+            return [body]
+
+
+def install_last_resort(app: Flask, headers: list[tuple[str, str]]) -> None:
+    """Wrap `app.wsgi_app` in `LastResort`, its 500 page translated now (at start-up)."""
+    pages = {}
+    for lang in UI_LANGUAGES:
+        with app.test_request_context(f"/{lang}/"):
+            g.lang = lang
+            title, detail = _page(500)
+            pages[lang] = _plain(title, detail, lang)
+    app.wsgi_app = LastResort(app.wsgi_app, headers, pages)  # type: ignore[method-assign]
 
 
 def error_page(status: int) -> Response:

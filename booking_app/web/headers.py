@@ -53,6 +53,31 @@ def _extra_frame_ancestors() -> tuple[str, ...]:
     return source() if source is not None else ()
 
 
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=()"
+
+
+def fixed_headers(settings: Settings) -> list[tuple[str, str]]:
+    """The security headers that need no request (for the last-resort 500 page)."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(settings)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS),
+    ]
+    if settings.behind_https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
+def keep_private(response: Response) -> Response:
+    """For a page whose URL (or whose links) are the key to an appointment: out of
+    shared caches, search indexes and referrers."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     """Add the security headers to every response."""
     policy = content_security_policy(settings)
@@ -65,9 +90,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
-        )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS)
         if settings.behind_https or request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

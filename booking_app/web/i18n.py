@@ -82,12 +82,39 @@ def _(message: str, **variables: Any) -> str:
     return str(gettext(message, **variables))
 
 
+# The query parameters a page may keep across a language switch. Only these reach
+# `url_for`: any other key could be one of its own (`_external`, `_scheme`, `_method`,
+# `endpoint`) and change the link, or fail it.
+PAGE_QUERY_KEYS = frozenset(
+    {
+        # the booking and manage pages
+        "all", "btz", "c", "done", "e", "gone", "here", "none", "q", "s", "staff", "tz",
+        "week",
+        # the embed parameters (web/embed_params.py)
+        "eo", "eid", "th",
+        "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+        # the operator preview's form
+        "org", "widget_lang", "service", "display", "primary", "background", "text",
+        "accent", "radius", "font", "mode",
+    }
+)  # fmt: skip
+
+
+def kept_query(args: Mapping[str, str], view_args: Mapping[str, Any]) -> dict[str, str]:
+    """The allow-listed query parameters of `args` (never one named like a view arg)."""
+    return {
+        key: value[:500]
+        for key, value in args.items()
+        if key in PAGE_QUERY_KEYS and key not in view_args
+    }
+
+
 def language_links() -> list[tuple[str, str | None]]:
     """(code, URL of this page in that language) for the switcher; None for the current."""
     view_args = request.view_args or {}
     if request.method != "GET" or "lang" not in view_args or not request.endpoint:
         return []
-    query = request.args.to_dict()
+    query = kept_query(request.args, view_args)
     return [
         (
             code,

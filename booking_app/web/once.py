@@ -31,11 +31,19 @@ def _cache() -> SafeCache:
     return cache
 
 
-def run_once(key: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def run_once(
+    key: str,
+    action: Callable[[], dict[str, Any]],
+    *,
+    keep: Callable[[dict[str, Any]], bool] = lambda outcome: True,
+) -> dict[str, Any]:
     """The outcome of `action`, run at most once per `key` within OUTCOME_SECONDS.
 
     An exception from `action` releases the key (so a retry may run it again) and
-    propagates. A duplicate that waits longer than WAIT_SECONDS runs it itself.
+    propagates; so does an outcome that `keep` says is not worth keeping (a failed
+    upload: a retry must run, not be shown the failure). A duplicate that waits longer
+    than WAIT_SECONDS runs it itself. The key names the change itself (what from, what
+    to), so that a later, distinct change runs.
     """
     cache = _cache()
     key = f"once:{key}"
@@ -52,5 +60,8 @@ def run_once(key: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     except BaseException:
         cache.delete(key)
         raise
-    cache.set(key, outcome, timeout=OUTCOME_SECONDS)
+    if keep(outcome):
+        cache.set(key, outcome, timeout=OUTCOME_SECONDS)
+    else:
+        cache.delete(key)
     return outcome

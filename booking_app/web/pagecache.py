@@ -5,8 +5,10 @@ the same cached answers, and rendering (Jinja, `url_for` with the embed paramete
 babel) was nearly all of the work: the widget served a third of what a bare Flask page
 of the same size does (bench/README.md). So a page is kept, in this process, while
 
-- its URL is the same (path and query: language, organization, service, week, zone,
-  staff, embed and theme parameters: everything a page is built from),
+- its URL is the same (scheme, host, path and query: language, organization,
+  service, week, zone, staff, embed and theme parameters: everything a page is built
+  from; the host too, so a request with a forged `Host` can only ever fill its own
+  entry, never the one everybody else is served),
 - the data generation it names is the same (the week view: its slot caches', which a
   booking bumps, so the booked time disappears at once), and
 - for at most `TTL` seconds, so a page is at most that much staler than the upstream
@@ -92,7 +94,7 @@ def cached_page(marker: Callable[..., str] | None = None) -> Callable[[F], F]:
             cache = pages()
             if cache.ttl <= 0:
                 return view(**view_args)
-            key = request.full_path
+            key = f"{request.scheme}://{request.host}{request.full_path}"
             page = cache.get(key, current)
             if page is not None:
                 return page

@@ -19,7 +19,7 @@ from booking_app.web.slot_choice import SlotChoice, bookable, bookable_days, for
 from booking_app.web.timezones import business_zone, customer_zone
 from booking_app.web.viewmodels import resource_name, service_view
 
-WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits: \d takes any script's
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def week_param(value: str | None, today: date) -> tuple[int, int]:
     if not match:
         abort(404)
     year, week = int(match[1]), int(match[2])
-    if not 1 <= week <= date(year, 12, 28).isocalendar().week:
+    if year < 1 or not 1 <= week <= date(year, 12, 28).isocalendar().week:
         abort(404)
     return year, week
 

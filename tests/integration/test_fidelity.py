@@ -173,6 +173,10 @@ def confirm(client: FlaskClient, answer: Any, *, wait: float = 15.0) -> str:
     assert answer.status_code == 303, (answer.status_code, answer.get_data(as_text=True)[:600])
     page = client.get(answer.headers["Location"])
     assert page.status_code == 200
+    for private in (answer, page):  # the confirmation's URL is a key to the appointment
+        assert private.headers["Cache-Control"] == "private, no-store"
+        assert private.headers["Referrer-Policy"] == "no-referrer"
+        assert private.headers["X-Robots-Tag"] == "noindex"
     return page.get_data(as_text=True)
 
 
@@ -216,7 +220,7 @@ def test_a_write_in_flight_past_the_read_timeout_is_confirmed_once(
     assert answer.status_code == 202, answer.get_data(as_text=True)[:600]
     html = answer.get_data(as_text=True)
     assert "We are confirming your booking" in html
-    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Cache-Control"] == "private, no-store"
     resubmit = client.post(url, data={**DETAILS, "token": token})
     assert resubmit.status_code == 202, "a resubmit waits for the same booking"
     html = confirm(client, answer, wait=20)

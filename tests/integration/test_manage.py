@@ -343,6 +343,15 @@ def test_cross_site_post_is_refused(client: FlaskClient, booked: dict[str, Any])
     assert answer.status_code == 403
     answer = client.post(action, data=fields, headers={"Origin": "https://evil.example"})
     assert answer.status_code == 403
+    # A null origin (sandboxed frames, some browsers) says nothing: refused on its own…
+    answer = client.post(action, data=fields, headers={"Origin": "null"})
+    assert answer.status_code == 403
+    null_cross = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert client.post(action, data=fields, headers=null_cross).status_code == 403
+    # …and let through when the browser also says it is our own page's (no-referrer
+    # pages such as this one send Origin: null for their own POSTs).
+    null_same = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert client.post(action, data=fields, headers=null_same).status_code == 303
 
 
 def test_no_change_after_the_upstream_says_it_started(
@@ -439,3 +448,29 @@ def test_upstream_requests_of_a_move_and_a_cancel(
     assert steps["move: confirm page"] == {show: 1}
     assert steps["cancel: confirm page"] == {show: 1}
     assert steps["move: week"] == {show: 1}  # the week itself was cached
+
+
+def test_moving_back_to_an_earlier_time_is_a_change_of_its_own(
+    client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
+) -> None:
+    """A→B, B→C, C→B ends at B (a once-only record of the first move to B must not
+    answer the third)."""
+    view = client.get(booked["manage"])
+    week = no_cookies(client.get(links(view, "/move")[0]))
+    jump = client.get(links(week, "/move/earliest")[0])
+    times = other_times(client, jump.headers["Location"], booked["start"])
+    distinct = list(dict.fromkeys(times, None))
+    starts = {chosen_start(t) for t in distinct}
+    assert len(starts) >= 2, "two other times to move between"
+    b = distinct[0]
+    c = next(t for t in distinct if chosen_start(t) != chosen_start(b))
+
+    def move_to(time_url: str) -> None:
+        action, fields = post_form(no_cookies(client.get(time_url)))
+        answer = client.post(action, data=fields)
+        assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+
+    for target in (b, c, b):
+        move_to(target)
+        shown_start = datetime.fromisoformat(shown(api, booked["id"])["start"])
+        assert shown_start == chosen_start(target)

@@ -81,3 +81,19 @@ def test_pages_expire_follow_their_marker_and_stay_bounded() -> None:
         cache.put(key, "", key)
     assert cache.get("b", lambda: "") is None
     assert cache.get("d", lambda: "") == "d"
+
+
+def test_a_forged_host_never_reaches_the_page_everybody_gets(private: SandboxProcess) -> None:
+    app = widget_for(private)
+    client = app.test_client()
+    path = f"/en/o/{private.main_org}/?here=1&_external=1&_scheme=https"
+    forged = client.get(path, headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+    private.reset_counters()
+    plain = client.get(path)
+    assert plain.status_code == 200
+    assert b"evil.example" not in plain.data
+    assert b"https://" not in plain.data.split(b"<main")[1], "no external links either"
+    keys = list(app.extensions["booking_pages"]._pages)
+    assert any(k.startswith("http://evil.example/") for k in keys)
+    assert any(k.startswith("http://localhost/") for k in keys), "a page of its own"
