@@ -48,6 +48,7 @@ class Settings:
     rate_limit_enabled: bool = True
     rate_limit_writes: str = "10 per minute"
     rate_limit_browsing: str = "120 per minute"
+    rate_limit_pages: str = "300 per minute"
     default_organization: str = ""
     frame_ancestors: tuple[str, ...] = ("'self'",)
     cache_url: str = ""
@@ -226,4 +227,5 @@ _PRODUCTION_CONVERTERS = {
     "rate_limit_enabled": _flag,
     "rate_limit_writes": _rate,
     "rate_limit_browsing": _rate,
+    "rate_limit_pages": _rate,
 }

@@ -66,6 +66,8 @@ def init_app(app: Flask) -> ModuleApiClient:
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
+    if getattr(settings, "default_organization", ""):
+        client.tokens.mark_known(settings.default_organization)  # never held back
     app.extensions[EXTENSION] = client
     return client
 

@@ -3,7 +3,8 @@
 Each entry is stored twice: fresh for its TTL, and as a "last good" copy for a
 bounded staleness. When the upstream fails (connection, 5xx, 429) and the fresh
 copy is gone, the last good copy is served, with a warning in the log, rather than
-an error page. A 404 or a refusal is an answer, not a failure: it is raised.
+an error page. A 404 or a refusal is an answer, not a failure: it is raised (and a
+404 is remembered for NEGATIVE_TTL seconds, so made-up ids cost one request).
 
 A key may embed `generation(scope)`: `invalidate(scope)` changes that marker, so
 every key built with the old one misses from then on (fresh and stale alike).
@@ -26,6 +27,9 @@ log = logging.getLogger("booking_app.moduleapi")
 # Failures where an old answer is better than none.
 STALE_OK = (errors.ApiConnectionError, errors.ServerError, errors.RateLimitError)
 GENERATION_TTL = 24 * 3600
+# A "not found" is remembered briefly: made-up ids (a config, an entity, a template)
+# must not cost an upstream request each time they are asked for.
+NEGATIVE_TTL = 30
 LOCK_STRIPES = 64
 
 
@@ -58,12 +62,20 @@ class ResponseCache:
         fresh = self.cache.get(f"fresh:{key}")
         if fresh is not None:
             return fresh  # type: ignore[no-any-return]
+        absent = self.cache.get(f"absent:{key}")
+        if isinstance(absent, dict):
+            failures = [(p, str(t)) for p, t in absent.get("failures", [])]
+            raise errors.NotFoundError(str(absent.get("message")), status=404, failures=failures)
         with self._locks[hash(key) % LOCK_STRIPES]:
             fresh = self.cache.get(f"fresh:{key}")
             if fresh is not None:
                 return fresh  # type: ignore[no-any-return]
             try:
                 value = load()
+            except errors.NotFoundError as error:
+                remembered = {"message": error.message[:200], "failures": error.failures[:5]}
+                self.cache.set(f"absent:{key}", remembered, timeout=NEGATIVE_TTL)
+                raise
             except STALE_OK as error:
                 stale = self.cache.get(f"stale:{key}")
                 if stale is None:

@@ -293,8 +293,9 @@ class ModuleApiClient:
         return self.module_id
 
     def list_branches(self, org_id: str, *, lang: str | None = None) -> list[models.Organization]:
-        """The organization's branches (sub-organizations); a module route."""
-        return self._list(
+        """The organization's branches (sub-organizations); a module route. Listed
+        branches are organizations the module serves (never held back as unknown)."""
+        branches = self._list(
             models.Organization,
             schemas.OrganizationSchema,
             org_id,
@@ -303,6 +304,9 @@ class ModuleApiClient:
             lang,
             what="branches",
         )
+        for branch in branches:
+            self.tokens.mark_known(branch.id)
+        return branches
 
     def search_organizations(
         self, org_id: str, query: str, *, lang: str | None = None

@@ -30,7 +30,17 @@ from booking_app.moduleapi.transport import Transport
 log = logging.getLogger("booking_app.moduleapi")
 RENEW_MARGIN = 60.0
 DEFAULT_REFRESH_TTL = 3600
-REFUSED_TTL = 60
+REFUSED_TTL = 300  # an organization the module does not serve: not asked again for this long
+# Refusals of never-seen organizations per window before the widget stops asking for
+# other never-seen ones (random ids must not cost a token request each); organizations
+# that had a token before are always asked.
+UNKNOWN_BUDGET = 1
+UNKNOWN_WINDOW = 60
+PROBE_SECONDS = 10
+KNOWN_TTL = 7 * 86400
+# A refresh token that just worked for some organization is not the reason another
+# organization is refused: it is not dropped (and fetched anew) for that.
+VERIFIED_FOR = 600.0
 LOCK_STRIPES = 64
 ROUTE = "oauth/token"
 NO_ORGANIZATION = "-"  # cache key part of the token without organization (never an id)
@@ -76,6 +86,8 @@ class TokenProvider:
         # Striped: a fixed number of locks, whatever ids (even made-up ones) come in.
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self._refresh_lock = threading.Lock()  # one refresh token, even for many orgs
+        self._refresh_verified_at = float("-inf")
+        self._marked: set[str] = set()  # organizations known to be served (bounded)
 
     # Cache ---------------------------------------------------------------------------
     def _key(self, org_id: str | None) -> str:
@@ -129,7 +141,46 @@ class TokenProvider:
             refused = self.cache.get(self._refused_key(org_id))
             if isinstance(refused, str):
                 raise errors.NotFoundError(refused)
-            return self._fetch_shared(org_id)
+            if org_id is not None and not self._known(org_id) and self._unknown_flood():
+                raise errors.NotFoundError(
+                    "too many unknown organizations just now; not asking for this one"
+                )
+            token = self._fetch_shared(org_id)
+            if org_id is not None:
+                self.mark_known(org_id)
+            return token
+
+    def mark_known(self, org_id: str) -> None:
+        """`org_id` is one the module serves (e.g. a branch the API listed): never held
+        back as unknown."""
+        if org_id not in self._marked:
+            self.cache.set(self._known_key(org_id), 1, timeout=KNOWN_TTL)
+            if len(self._marked) < 10_000:
+                self._marked.add(org_id)
+
+    def _known_key(self, org_id: str) -> str:
+        return f"known:{self.client_id}:{org_id}"
+
+    def _known(self, org_id: str) -> bool:
+        return org_id in self._marked or self.cache.get(self._known_key(org_id)) is not None
+
+    def _flood_key(self) -> str:
+        return f"unknown:{self.client_id}:{int(self.clock() // UNKNOWN_WINDOW)}"
+
+    def _unknown_flood(self) -> bool:
+        """Whether never-seen organizations were refused UNKNOWN_BUDGET times in this
+        window already. Even then one never-seen organization is asked about every
+        PROBE_SECONDS, so a real new organization waits seconds, not the window."""
+        count = self.cache.get(self._flood_key())
+        if not (isinstance(count, int) and count >= UNKNOWN_BUDGET):
+            return False
+        probe = f"probe:{self.client_id}"
+        return not self.cache.add(probe, 1, timeout=PROBE_SECONDS)
+
+    def _count_unknown(self) -> None:
+        key = self._flood_key()
+        count = self.cache.get(key)
+        self.cache.set(key, (count if isinstance(count, int) else 0) + 1, UNKNOWN_WINDOW * 2)
 
     def invalidate(self, org_id: str | None, token: str) -> None:
         """Forget `token` (the API refused it) so that the next call renews it."""
@@ -160,7 +211,7 @@ class TokenProvider:
         try:
             answer = self._exchange(refresh, org_id)
         except errors.AuthenticationError as error:
-            if fresh or _code(error) != "invalid_grant":
+            if fresh or _code(error) != "invalid_grant" or self._verified_recently():
                 raise self._org_refused(org_id, error) from error
             # The cached refresh token may have expired: get a new one, try once more.
             self._forget(self._refresh_key())
@@ -174,17 +225,26 @@ class TokenProvider:
         if not isinstance(token, str) or not token or not lifetime:
             raise errors.ResponseFormatError("the token endpoint gave no usable access token")
         self._remember(self._key(org_id), token[:4096], lifetime)
+        self._refresh_verified_at = self.clock()
         return token[:4096]
+
+    def _verified_recently(self) -> bool:
+        """Whether the refresh token worked for some organization moments ago (then a
+        refusal names the organization, not the refresh token)."""
+        return self.clock() - self._refresh_verified_at < VERIFIED_FOR
 
     def _org_refused(
         self, org_id: str | None, error: errors.AuthenticationError
     ) -> errors.ModuleApiError:
         """A fresh refresh token was refused for an organization: with `invalid_grant`
         or `invalid_request` the module serves no such organization. That answer is
-        remembered for a minute, so unknown ids cannot make the widget log in again
-        and again."""
+        remembered for REFUSED_TTL, and a flood of never-seen ids stops being asked
+        about after UNKNOWN_BUDGET refusals per window, so unknown ids cannot make the
+        widget log in again and again."""
         if org_id is None or _code(error) not in ("invalid_grant", "invalid_request"):
             return error
+        if not self._known(org_id):
+            self._count_unknown()
         refused = errors.NotFoundError(
             "this module serves no such organization",
             status=error.status,

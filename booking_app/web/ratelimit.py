@@ -7,7 +7,11 @@ centrally, by endpoint name, so the blueprints need no decorators:
 - writes (`BOOKING_RATE_LIMIT_WRITES`): the POSTs that book, move or cancel (a
   booking counts once: not when validation refuses it, not for its duplicates);
 - browsing (`BOOKING_RATE_LIMIT_BROWSING`): the GETs that ask the upstream for slots
-  (week views and earliest-time jumps, for booking and for moving).
+  (week views and earliest-time jumps, for booking and for moving);
+- pages (`BOOKING_RATE_LIMIT_PAGES`): every other page that may ask the upstream
+  (entry, module config, details form, confirmation, confirming, manage, preview),
+  counted per client address alone, so made-up organization ids do not each get a
+  bucket of their own.
 
 Each group is one bucket per client address (the real one behind `BOOKING_PROXY_FIX`)
 and organization. A refused request gets the translated 429 page with `Retry-After`.
@@ -34,6 +38,10 @@ WRITE_ENDPOINTS = frozenset({"booking.book", "booking.book_again", "manage.move"
 BROWSE_ENDPOINTS = frozenset(
     {"booking.slots", "booking.earliest", "manage.move_week", "manage.move_earliest"}
 )
+# Every other GET page of the pages' blueprints (and the operator preview) may reach
+# the upstream: all of them belong to the pages group.
+PAGE_BLUEPRINTS = ("booking.", "manage.")
+PAGE_ENDPOINTS_OUTSIDE = frozenset({"embed.preview", "organization_without_language"})
 KEY_PREFIX = "booking-rl"
 # The same short timeouts as the shared cache: a hanging Redis must not hang requests.
 REDIS_OPTIONS: dict[str, str | int | float] = {
@@ -53,6 +61,22 @@ def counted(response: Response) -> bool:
     said it sent nothing upstream (`g.rate_counted = False`: a booking form refused by
     validation, or a duplicate submission that showed the first one's outcome)."""
     return bool(g.get("rate_counted", True))
+
+
+def address_key() -> str:
+    """The bucket of the pages group: the client address alone."""
+    return request.remote_addr or "unknown"
+
+
+def is_page(endpoint: str | None) -> bool:
+    """Whether a GET of `endpoint` counts in the pages group."""
+    if not endpoint or endpoint in BROWSE_ENDPOINTS:
+        return False
+    return endpoint.startswith(PAGE_BLUEPRINTS) or endpoint in PAGE_ENDPOINTS_OUTSIDE
+
+
+def _not_a_page() -> bool:
+    return not is_page(request.endpoint)
 
 
 def _exempt_unless(endpoints: frozenset[str]) -> Any:
@@ -96,6 +120,14 @@ def make_limiter(settings: Settings) -> Limiter:
             shared=True,
             methods=["GET"],
             exempt_when=_exempt_unless(BROWSE_ENDPOINTS),
+        ),
+        Limit(
+            settings.rate_limit_pages,
+            key_function=address_key,
+            scope="pages",
+            shared=True,
+            methods=["GET"],
+            exempt_when=_not_a_page,
         ),
     ]
     return Limiter(

@@ -94,6 +94,32 @@ def test_an_organization_the_module_does_not_serve(clean_sandbox: SandboxProcess
     assert sum(routes(sb).values()) == first  # and no API call was made for it
 
 
+def test_two_hundred_unknown_organizations_cost_at_most_two_token_requests(
+    clean_sandbox: SandboxProcess,
+) -> None:
+    """Random ids never cost the module its refresh token, nor a token request each."""
+    import secrets
+    import string
+
+    from tests.support.widget import widget_for
+
+    sb = clean_sandbox
+    client = widget_for(sb).test_client()
+    assert client.get(f"/en/o/{sb.main_org}/").status_code == 200  # warm: a known org
+    sb.reset_counters()
+    alphabet = string.ascii_letters + string.digits
+    for _ in range(200):
+        stranger = "f6" + "".join(secrets.choice(alphabet) for _ in range(30))
+        assert client.get(f"/en/o/{stranger}/").status_code == 404
+    counted = routes(sb)
+    assert counted.get(TOKEN, 0) <= 2, counted
+    assert sum(counted.values()) == counted.get(TOKEN, 0), "no API call for them"
+    sb.reset_counters()
+    assert client.get(f"/en/o/{sb.main_org}/?here=1").status_code == 200
+    assert client.get(f"/de/o/{sb.branches[0]}/").status_code == 200, "a known branch"
+    assert calls(sb, TOKEN) <= 1, "the refresh token was kept (no client_credentials again)"
+
+
 @pytest.mark.parametrize(
     "credentials", [{"client_id": "23" + "0" * 30}, {"client_secret": "not-anonymous"}]
 )

@@ -150,3 +150,25 @@ def test_settings_accept_rates_and_switches() -> None:
     assert not settings.rate_limit_enabled
     assert settings.proxy_fix == 2
     assert settings.behind_https
+
+
+def test_every_page_that_may_reach_the_upstream_has_a_group(widget: Callable[..., Flask]) -> None:
+    for rule in widget().url_map.iter_rules():
+        endpoint = rule.endpoint
+        if "GET" not in (rule.methods or set()):
+            continue
+        reaches = endpoint.startswith(("booking.", "manage.")) or endpoint == "embed.preview"
+        if reaches:
+            grouped = endpoint in ratelimit.BROWSE_ENDPOINTS or ratelimit.is_page(endpoint)
+            assert grouped, endpoint
+
+
+def test_made_up_organizations_share_one_bucket_per_address(
+    widget: Callable[..., Flask], ids: Ids
+) -> None:
+    client = widget(BOOKING_RATE_LIMIT_PAGES="5 per minute").test_client()
+    statuses = [client.get(f"/en/o/f6{str(n).zfill(30)}/").status_code for n in range(8)]
+    assert statuses[:5] == [404] * 5
+    assert statuses[5:] == [429] * 3, "a new id is no new bucket"
+    other = client.get(f"/en/o/{ids.org}/", environ_base={"REMOTE_ADDR": "192.0.2.99"})
+    assert other.status_code == 200, "another address: its own bucket"
