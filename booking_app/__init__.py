@@ -84,13 +84,17 @@ def _register_basics(app: Flask, settings: Settings) -> None:
 
     @app.get("/readyz")
     def readyz() -> Any:
-        """Ready when a Module API token can be had (tokens are cached, so this is cheap)."""
+        """Ready when a Module API token can be had (tokens are cached, so this is
+        cheap); "degraded" (still 200: it serves) while Redis is away and this process
+        answers from its own memory."""
         from booking_app.moduleapi import ModuleApiError, get_client
 
         try:
             get_client().check_ready(settings.default_organization or None)
         except ModuleApiError as error:
             return jsonify(status="unavailable", reason=type(error).__name__), 503
+        if cache.cache_state(app.extensions["booking_cache"]) == "degraded":
+            return jsonify(status="degraded", degraded=["cache"], cache="redis unreachable")
         return jsonify(status="ready")
 
     @app.get("/")

@@ -7,7 +7,9 @@ when it is missing the tests FAIL with a message saying so, they do not skip.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -97,7 +99,19 @@ class RedisServer:
 
     def stop(self) -> None:
         """Stop the process (idempotent)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.resume()  # a stopped process cannot handle SIGTERM
         stop_process(self.proc)
+
+    def hang(self) -> None:
+        """Freeze the server (SIGSTOP): connections open, nothing answered."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a frozen server run again (SIGCONT)."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGCONT)
 
 
 @contextmanager
