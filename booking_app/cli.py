@@ -247,14 +247,23 @@ def serve_command(bind: str | None, workers: int | None, gunicorn_args: tuple[st
     from booking_app.config import load_settings
 
     try:
-        load_settings()
+        settings = load_settings()
     except ConfigError as error:
         raise click.ClickException(f"configuration error: {error}") from None
     if bind:
         os.environ["BOOKING_BIND"] = bind
     if workers:
         os.environ["BOOKING_WORKERS"] = str(workers)
-    import booking_app.gunicorn_conf  # noqa: F401  (stops here on a bad gunicorn variable)
+    import booking_app.gunicorn_conf as conf  # stops here on a bad gunicorn variable
+
+    if conf.workers > 1 and not settings.cache_url:
+        click.echo(
+            f"warning: {conf.workers} workers without BOOKING_CACHE_URL: each worker keeps "
+            "its own caches, tokens, booking claims and rate-limit counts (a limit of N "
+            f"lets through up to {conf.workers}×N; one form may be sent once per worker). "
+            "Set BOOKING_CACHE_URL=redis://… to share them, or BOOKING_WORKERS=1.",
+            err=True,
+        )
 
     argv = [sys.executable, "-m", "gunicorn", "-c", "python:booking_app.gunicorn_conf"]
     sys.stdout.flush()

@@ -80,3 +80,24 @@ def test_sigterm_lets_a_request_in_flight_finish(
         request.join()
         widget.proc.wait(timeout=20)
     assert answers == [200]
+
+
+@pytest.mark.parametrize(
+    ("env", "warned"),
+    [
+        ({"BOOKING_WORKERS": "2"}, True),
+        ({"BOOKING_WORKERS": "1"}, False),
+        ({"BOOKING_WORKERS": "2", "BOOKING_CACHE_URL": "redis://127.0.0.1:1/0"}, False),
+    ],
+    ids=["two-workers-no-redis", "one-worker", "two-workers-redis"],
+)
+def test_serve_warns_when_workers_share_nothing(env: dict[str, str], warned: bool) -> None:
+    clean = environ_without_settings()
+    run = subprocess.run(  # a bad extra gunicorn flag stops it right after the checks
+        [sys.executable, "-m", "booking_app.cli", "serve", "--no-such-gunicorn-flag"],
+        env={**clean, "BOOKING_DEMO": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert ("without BOOKING_CACHE_URL" in run.stderr) is warned, run.stderr[-500:]
