@@ -7,7 +7,8 @@ centrally, by endpoint name, so the blueprints need no decorators:
 - writes (`BOOKING_RATE_LIMIT_WRITES`): the POSTs that book, move or cancel (a
   booking counts once: not when validation refuses it, not for its duplicates);
 - browsing (`BOOKING_RATE_LIMIT_BROWSING`): the GETs that ask the upstream for slots
-  (week views and earliest-time jumps, for booking and for moving);
+  (week views, earliest-time jumps and the chosen time's form, for booking and for
+  moving);
 - pages (`BOOKING_RATE_LIMIT_PAGES`): every other page that may ask the upstream
   (entry, module config, details form, confirmation, confirming, manage, preview),
   counted per client address alone, so made-up organization ids do not each get a
@@ -36,7 +37,14 @@ log = logging.getLogger("booking_app.web.ratelimit")
 
 WRITE_ENDPOINTS = frozenset({"booking.book", "booking.book_again", "manage.move", "manage.cancel"})
 BROWSE_ENDPOINTS = frozenset(
-    {"booking.slots", "booking.earliest", "manage.move_week", "manage.move_earliest"}
+    {
+        "booking.slots",
+        "booking.earliest",
+        "booking.details",  # a chosen time is looked up in its day's slots
+        "manage.move_week",
+        "manage.move_earliest",
+        "manage.move_form",  # the confirm step looks the new time up too
+    }
 )
 # Every other GET page of the pages' blueprints (and the operator preview) may reach
 # the upstream: all of them belong to the pages group.

@@ -112,6 +112,7 @@ def test_two_hundred_unknown_organizations_cost_at_most_two_token_requests(
         stranger = "f6" + "".join(secrets.choice(alphabet) for _ in range(30))
         assert client.get(f"/en/o/{stranger}/").status_code == 404
     counted = routes(sb)
+    print(f"\n200 unknown organizations: {counted.get(TOKEN, 0)} token requests")
     assert counted.get(TOKEN, 0) <= 2, counted
     assert sum(counted.values()) == counted.get(TOKEN, 0), "no API call for them"
     sb.reset_counters()

@@ -64,8 +64,10 @@ def test_the_limited_endpoints(widget: Callable[..., Flask]) -> None:
     assert {
         "booking.slots",
         "booking.earliest",
+        "booking.details",
         "manage.move_week",
         "manage.move_earliest",
+        "manage.move_form",
     } == ratelimit.BROWSE_ENDPOINTS
     methods = {rule.endpoint: rule.methods or set() for rule in widget().url_map.iter_rules()}
     blueprints = {endpoint.split(".")[0] for endpoint in methods}
@@ -172,3 +174,15 @@ def test_made_up_organizations_share_one_bucket_per_address(
     assert statuses[5:] == [429] * 3, "a new id is no new bucket"
     other = client.get(f"/en/o/{ids.org}/", environ_base={"REMOTE_ADDR": "192.0.2.99"})
     assert other.status_code == 200, "another address: its own bucket"
+
+
+def test_random_chosen_times_are_limited_like_browsing(
+    widget: Callable[..., Flask], ids: Ids, sandbox: SandboxProcess
+) -> None:
+    import secrets
+
+    client = widget(BOOKING_RATE_LIMIT_BROWSING="20 per minute").test_client()
+    path = f"/en/o/{ids.org}/s/{ids.template}/book"
+    statuses = [client.get(f"{path}?s={secrets.token_hex(4)}").status_code for _ in range(40)]
+    assert 500 not in statuses
+    assert statuses.count(429) == 20, "the 21st random time is refused"
