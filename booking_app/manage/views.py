@@ -55,7 +55,7 @@ from booking_app.web.viewmodels import (
     resource_name,
     texts,
 )
-from booking_app.web.week import WeekLinks, earliest_redirect, week_of, week_page
+from booking_app.web.week import WeekLinks, earliest_redirect, staff_step, week_of, week_page
 
 bp = Blueprint("manage", __name__)
 bp.url_value_preprocessor(url_language)
@@ -344,13 +344,18 @@ def _move_week(
         back_url=url_for("manage.show", **ids, tz=managed.zone.key),
         back_text=_("Keep the current time"),
     )
+    step = staff_step(template)
+    booked_staff = [r.id for r in managed.appointment.resources]
+    staff = next((r.id for r in step[1].resources if r.id in booked_staff), "") if step else ""
     return week_page(
         Service(lang, managed.organization, template),
         links,
         zone_hint=managed.zone.key,
         notice=notice,
         status=status,
-        default_week=week,
+        # The booked week and the booked stylist, as Calendly and Cal.com reschedule.
+        default_week=week or week_of(managed.appointment.start, managed.org_zone),
+        default_staff=staff,
     )
 
 

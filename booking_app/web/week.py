@@ -155,12 +155,15 @@ def week_page(
     notice: str = "",
     status: int = 200,
     default_week: str | None = None,
+    default_staff: str = "",
 ) -> Any:
     """Render the free times of the week asked for in the query string (`week`,
     `staff`, `tz`, `btz`); 404 outside this week .. Dec 31 next year, 503 when the
     upstream cannot answer. `hidden` goes into the pick form unchanged; `zone_hint`
     is the zone to use when the query names none; `default_week` (`2026-W53`) the week to show
-    when the query names none (e.g. the week of a time just taken)."""
+    when the query names none (e.g. the week of a time just taken); `default_staff` the
+    staff chosen when the query names none (moving keeps the booked stylist; the
+    query's `staff=` empty means "anyone")."""
     lang, organization, template = service.lang, service.organization, service.template
     org_zone = business_zone(organization.time_zone)
     zone = customer_zone(
@@ -173,7 +176,7 @@ def week_page(
     if monday < this_monday or monday > last_day:
         abort(404)
     step = staff_step(template)
-    staff = request.args.get("staff", "")
+    staff = request.args.get("staff", default_staff)
     if step is None or staff not in {r.id for r in step[1].resources}:
         staff = ""
     options = staff_options(step[1] if step else None, staff, service, allowed)

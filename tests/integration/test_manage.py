@@ -463,7 +463,11 @@ def test_moving_back_to_an_earlier_time_is_a_change_of_its_own(
     starts = {chosen_start(t) for t in distinct}
     assert len(starts) >= 2, "two other times to move between"
     b = distinct[0]
-    c = next(t for t in distinct if chosen_start(t) != chosen_start(b))
+    # Apart from B by more than the appointment lasts: the stylist is busy around B
+    # once it is there (the week lists count the appointment's own time as taken).
+    far = [t for t in distinct if abs(chosen_start(t) - chosen_start(b)).total_seconds() > 7200]
+    assert far, "a second time well apart from the first"
+    c = far[0]
 
     def move_to(time_url: str) -> None:
         action, fields = post_form(no_cookies(client.get(time_url)))
@@ -474,3 +478,22 @@ def test_moving_back_to_an_earlier_time_is_a_change_of_its_own(
         move_to(target)
         shown_start = datetime.fromisoformat(shown(api, booked["id"])["start"])
         assert shown_start == chosen_start(target)
+
+
+def test_moving_keeps_the_booked_stylist_and_opens_on_the_booked_week(
+    client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
+) -> None:
+    before = shown(api, booked["id"])
+    stylist = before["bookingResourceList"][0]["id"]
+    view = client.get(booked["manage"])
+    week = no_cookies(client.get(links(view, "/move")[0]))
+    html = week.get_data(as_text=True)
+    assert re.search(rf'<option value="{stylist}" selected', html), "the booked stylist"
+    booked_week = booked["start"].astimezone(BERLIN).isocalendar()
+    assert shown_week(week) == f"{booked_week.year}-W{booked_week.week:02d}"
+    times = other_times(client, links(view, "/move")[0], booked["start"])
+    action, fields = post_form(no_cookies(client.get(times[0])))
+    assert fields.get("staff") == stylist
+    assert client.post(action, data=fields).status_code == 303
+    after = shown(api, booked["id"])
+    assert [r["id"] for r in after["bookingResourceList"]] == [stylist], "the same stylist"
