@@ -15,6 +15,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 
 from booking_app.booking.blueprint import bp
 from booking_app.moduleapi import models
+from booking_app.web.changes import was_changed
 from booking_app.web.i18n import _
 from booking_app.web.ics import CalendarEntry, calendar_response
 from booking_app.web.lookup import Service, check_ids, load_service
@@ -59,22 +60,25 @@ def _manage_ref(state: ConfirmationState) -> ManageRef:
 
 
 def _load(org_id: str, token: str, later: str = "manage.show") -> ConfirmationState:
-    """The token's booking answer while it is fresh. Later the appointment may have been
-    moved or cancelled, so an older (genuine) token leads to the live manage page."""
+    """The token's booking answer while it is fresh and the appointment was not changed
+    through the widget since. Later, or once moved or cancelled, the (genuine) token
+    leads to the live manage page."""
     try:
         state = CONFIRMATION_TOKENS.load(token, max_age=FRESH_SECONDS)
+        stale = False
     except InvalidToken:
         try:
             state = CONFIRMATION_TOKENS.load(token)
         except InvalidToken:
             abort(404)
-        if state.org_id != org_id:
-            abort(404)
+        stale = True
+    if state.org_id != org_id:
+        abort(404)
+    changed = any(was_changed(org_id, a) for a in (state.appointment_id, *state.group))
+    if stale or changed:
         managed = manage_token(_manage_ref(state), state.end)
         lang = g.get("lang", "en")
         abort(redirect(url_for(later, lang=lang, org_id=org_id, token=managed), 303))
-    if state.org_id != org_id:
-        abort(404)
     return state
 
 

@@ -39,6 +39,7 @@ from booking_app.moduleapi import (
     ValidationError,
     models,
 )
+from booking_app.web.changes import mark_changed
 from booking_app.web.csrf import same_origin
 from booking_app.web.headers import keep_private
 from booking_app.web.i18n import _, pick_translation
@@ -318,6 +319,8 @@ def cancel(lang: str, org_id: str, token: str) -> Any:
             refused=refused,
         ),
     )
+    for appointment_id in (ref.appointment_id, *ref.group):
+        mark_changed(org_id, appointment_id)  # the confirmation page forwards here now
     done = url_for("manage.show", lang=lang, org_id=org_id, token=token, done="cancelled")
     return redirect(done, 303)
 
@@ -472,6 +475,7 @@ def move(lang: str, org_id: str, token: str) -> Any:
     moved_from = request.form.get("from", "")[:8]
     key = f"move:{org_id}:{ref.appointment_id}:{moved_from}:{slot_id}"
     outcome = _apply(lang, org_id, token, Change(key, send, happened, refused))
+    mark_changed(org_id, ref.appointment_id)  # the confirmation page forwards here now
     end = datetime.fromisoformat(outcome["end"])
     new_token = manage_token(replace(ref, zone=zone), end)
     return redirect(

@@ -497,3 +497,21 @@ def test_moving_keeps_the_booked_stylist_and_opens_on_the_booked_week(
     assert client.post(action, data=fields).status_code == 303
     after = shown(api, booked["id"])
     assert [r["id"] for r in after["bookingResourceList"]] == [stylist], "the same stylist"
+
+
+def test_the_confirmation_link_never_shows_a_cancelled_booking_as_booked(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    url, token = open_form(client, sandbox.main_org, "en", 0)
+    done = client.post(url, data={**DETAILS, "token": token})
+    confirmation = done.headers["Location"]
+    page = client.get(confirmation)
+    assert "Your appointment is booked" in page.get_data(as_text=True)
+    cancel_page = client.get(links(page, "/m/")[0].split("?")[0] + "/cancel")
+    action, fields = post_form(cancel_page)
+    assert client.post(action, data=fields).status_code == 303
+    again = client.get(confirmation)  # within its ten minutes of trust
+    assert again.status_code == 303, "forwarded to the live manage page"
+    live = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Your appointment is booked" not in live
+    assert "cancelled" in live
