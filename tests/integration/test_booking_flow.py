@@ -14,6 +14,7 @@ from flask import Flask
 
 from booking_app.web.i18n import UI_LANGUAGES
 from tests.support.api import ModuleApi
+from tests.support.clock import weekday_ahead
 from tests.support.pages import (
     DETAILS,
     POST_FORM,
@@ -127,8 +128,17 @@ def test_slot_taken_meanwhile_offers_other_times_and_keeps_the_details(
     app: Flask, sandbox: SandboxProcess
 ) -> None:
     first, second = app.test_client(), app.test_client()
-    url, token_a = open_form(first, sandbox.main_org, "en", 2)
-    _url, token_b = open_form(second, sandbox.main_org, "en", 2)
+    # A day with several free times (the earliest one may hold the day's last).
+    template = links(first.get(f"/en/o/{sandbox.main_org}/?here=1"), "/s/fc")[2].split("?")[0]
+    iso = weekday_ahead(3).isocalendar()
+    week = first.get(f"{template}?week={iso.year}-W{iso.week:02d}&tz=Europe/Berlin")
+    by_day: dict[object, list[str]] = {}
+    for link in time_links(week):
+        by_day.setdefault(chosen_start(link).date(), []).append(link)
+    chosen = next(times[0] for times in by_day.values() if len(times) >= 3)
+    url = chosen.split("?")[0]
+    token_a = form_token(first.get(chosen))
+    token_b = form_token(second.get(chosen))
     assert first.post(url, data={**DETAILS, "token": token_a}).status_code == 303
     answer = second.post(url, data={**DETAILS, "token": token_b})
     html = answer.get_data(as_text=True)
