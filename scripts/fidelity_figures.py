@@ -19,17 +19,14 @@ The assertions of the same scenarios are tests/integration/test_fidelity.py.
 
 from __future__ import annotations
 
-import re
 import sys
 import tempfile
 import time
-from datetime import date, datetime
 from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from booking_app.web.slot_choice import encode_start
 from booking_app.web.tokens import FORM_SALT, TokenSigner
 from tests.integration.test_fidelity import (
     CHECK_URL,
@@ -37,12 +34,11 @@ from tests.integration.test_fidelity import (
     SETTINGS,
     adds,
     appointments,
-    date_with_seats,
+    open_seats_form,
     seat_appointments,
     twenty_at_once,
 )
-from tests.support.api import ModuleApi, iso_week
-from tests.support.pages import service_names, time_links
+from tests.support.pages import service_names
 from tests.support.redis_server import running_redis
 from tests.support.sandbox import SandboxProcess, running_sandbox
 from tests.support.sandbox_behaviour import behaving, ids
@@ -68,19 +64,10 @@ def one_form(server: WidgetServer, sandbox: SandboxProcess) -> tuple[str, str, i
 def two_seats(server: WidgetServer, sandbox: SandboxProcess) -> str:
     """20 submits of a 2-seat booking: the seats held afterwards."""
     customer = Customer(server.url, next(_addresses))
-    api = ModuleApi(sandbox)
-    course = api.template_id("styling-workshop")
-    slot = date_with_seats(api, course, 2)
-    year, week = iso_week(date.fromisoformat(slot["timestamp"][:10]))
-    view = customer.get(f"/en/o/{sandbox.main_org}/s/{course}/?week={year}-W{week:02d}")
-    start = encode_start(datetime.fromisoformat(slot["timestamp"]))
-    chosen = next(u for u in time_links(view.text) if f"s={start}&" in u + "&")
-    token = re.search(r'name="token" value="([^"]+)"', customer.get(chosen).text)
-    assert token
-    twenty_at_once(customer, chosen.split("?")[0], token[1], seats="2")
-    return str(
-        len([r for r in seat_appointments(sandbox.db, key_of(token[1])) if not r["canceled"]])
-    )
+    path, token = open_seats_form(customer, sandbox)
+    twenty_at_once(customer, path, token, seats="2")
+    live = [r for r in seat_appointments(sandbox.db, key_of(token)) if not r["canceled"]]
+    return str(len(live))
 
 
 def in_flight(server: WidgetServer, sandbox: SandboxProcess) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from babel.dates import get_timezone_name
@@ -74,22 +75,26 @@ def confirming_page(service: Service, pending: PendingState) -> Any:
     return body, 202, {"Cache-Control": "no-store", "Retry-After": str(REFRESH_SECONDS)}
 
 
-def cancelled_page(service: Service, form: FormState) -> Any:
-    """409: this form's booking was cancelled; choosing a time starts a new form."""
-    when, _zone = _when(service, form)
-    choose_url = url_for(
+def _choose_url(service: Service, form: FormState) -> str:
+    """The service's week view in the customer's zone: a new time is a new form."""
+    return url_for(
         "booking.slots",
         lang=service.lang,
         org_id=service.org_id,
         template_id=service.template_id,
         tz=form.zone or None,
     )
+
+
+def cancelled_page(service: Service, form: FormState) -> Any:
+    """409: this form's booking was cancelled; choosing a time starts a new form."""
+    when, _zone = _when(service, form)
     return render_template(
         "booking_cancelled.html",
         organization=service.organization,
         service=service_view(service.template, service.lang, service.organization.language),
         when=when,
-        choose_url=choose_url,
+        choose_url=_choose_url(service, form),
     ), 409
 
 
@@ -115,20 +120,13 @@ def held_page(service: Service, form: FormState, held: list[models.Appointment],
         )
         for a in held
     ]
-    choose_url = url_for(
-        "booking.slots",
-        lang=service.lang,
-        org_id=service.org_id,
-        template_id=service.template_id,
-        tz=form.zone or None,
-    )
     return render_template(
         "seats_held.html",
         organization=service.organization,
         service=service_view(service.template, service.lang, service.organization.language),
         held=seats,
         asked=asked,
-        choose_url=choose_url,
+        choose_url=_choose_url(service, form),
     ), 409
 
 
@@ -162,8 +160,6 @@ def show_recorded(service: Service, form: FormState, record: dict[str, Any], sea
 
 
 def _stand_in(appointment_id: str, end: str, form: FormState) -> models.Appointment:
-    from datetime import datetime
-
     return models.Appointment(id=appointment_id, start=form.start, end=datetime.fromisoformat(end))
 
 

@@ -385,10 +385,9 @@ def test_twenty_concurrent_submits_without_redis_send_at_most_one_per_process(
         assert len(live) == 1
 
 
-def test_twenty_concurrent_submits_of_two_course_seats_take_exactly_two(
-    setting: dict[str, Any], shared: WidgetServer, sandbox: SandboxProcess
-) -> None:
-    customer = Customer(shared.url, next(ADDRESSES))
+def open_seats_form(customer: Customer, sandbox: SandboxProcess) -> tuple[str, str]:
+    """A workshop date with two seats or more left: its form (path, token), which
+    offers a choice of seats."""
     api = ModuleApi(sandbox)
     course = api.template_id("styling-workshop")
     slot = date_with_seats(api, course, 2)
@@ -400,10 +399,17 @@ def test_twenty_concurrent_submits_of_two_course_seats_take_exactly_two(
     assert 'name="seats"' in form.text, "the form offers a choice of seats"
     token = re.search(r'name="token" value="([^"]+)"', form.text)
     assert token
-    path = chosen.split("?")[0]
+    return chosen.split("?")[0], token[1]
+
+
+def test_twenty_concurrent_submits_of_two_course_seats_take_exactly_two(
+    setting: dict[str, Any], shared: WidgetServer, sandbox: SandboxProcess
+) -> None:
+    customer = Customer(shared.url, next(ADDRESSES))
+    path, token = open_seats_form(customer, sandbox)
     sandbox.reset_counters()
-    statuses = twenty_at_once(customer, path, token[1], seats="2")
-    key = server_custom_id(token[1])
+    statuses = twenty_at_once(customer, path, token, seats="2")
+    key = server_custom_id(token)
     every = seat_appointments(sandbox.db, key)
     seats = [r for r in every if not r["canceled"]]
     if statuses == [409] * 20:  # fewer than two seats were left on that date
