@@ -3,6 +3,8 @@ defaults (preselected service, language), against a real sandbox."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -96,3 +98,19 @@ def test_no_page_leaks_the_app_config(client: FlaskClient, sandbox: SandboxProce
         html = client.get(url).get_data(as_text=True)
         assert "integration-test-secret-key" not in html
         assert "SECRET_KEY" not in html
+
+
+def test_made_up_configs_cost_one_upstream_request_each(
+    start_sandbox: Callable[..., SandboxProcess],
+) -> None:
+    """A "not found" is remembered for seconds: asking for a made-up config again costs
+    nothing upstream."""
+    private = start_sandbox("--seed", "demo", "--control")
+    client = widget_for(private).test_client()
+    assert client.get(f"/en/o/{private.main_org}/").status_code == 200
+    private.reset_counters()
+    for _ in range(5):
+        for ref in ("made-up-a", "made-up-b"):
+            assert client.get(f"/en/o/{private.main_org}/c/{ref}/").status_code == 404
+    identify = [n for r, n in private.counters()["routes"].items() if "moduleConfig" in r]
+    assert sum(identify) == 2, private.counters()
