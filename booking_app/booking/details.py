@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
-from babel.dates import format_datetime, get_timezone_name
+from babel.dates import get_timezone_name
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -65,7 +65,7 @@ from booking_app.web.slot_choice import chosen_slot, chosen_time
 from booking_app.web.state import FORM_TOKENS, FormState, PendingState
 from booking_app.web.timezones import business_zone, customer_zone
 from booking_app.web.tokens import InvalidToken
-from booking_app.web.viewmodels import service_view
+from booking_app.web.viewmodels import format_span, service_view
 from booking_app.web.week import group_by_day, week_label, week_of
 
 FORM_MAX_AGE = 2 * 3600
@@ -82,14 +82,12 @@ def _render(
     """The details form for `form` (a fresh token of it), with `values` and `errors`."""
     lang, organization, template = service.lang, service.organization, service.template
     zone = customer_zone(form.zone, None, organization.time_zone)
-    start = form.start.astimezone(zone)
+    end = expected(service, form).appointment("").end
     return render_template(
         "details.html",
         organization=organization,
         service=service_view(template, lang, organization.language),
-        when=format_datetime(start, format="full", locale=lang)
-        .replace(format_datetime(start, "zzzz", locale=lang), "")
-        .strip(" ,"),
+        when=format_span(form.start, end, zone, lang),
         zone_name=get_timezone_name(zone, locale=lang),
         token=FORM_TOKENS.sign(form),
         flags=FormFlags.of(template),

@@ -7,10 +7,10 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
 from babel.numbers import format_currency
 
 from booking_app.moduleapi import models
+from booking_app.web.dates import span_label
 from booking_app.web.i18n import pick_translation
 
 
@@ -105,11 +105,6 @@ def resource_name(resource: models.BookingResource, lang: str, org_lang: str) ->
 
 
 def format_span(start: datetime, end: datetime, zone: ZoneInfo, lang: str) -> str:
-    """Start date and start-end time (`Tuesday, 1 December 2026, 10:00-10:30`) in `zone`."""
-    local_start = start.astimezone(zone)
-    local_end = end.astimezone(zone)
-    return (
-        f"{format_datetime(local_start, 'EEEE, d MMMM y, ', locale=lang)}"
-        f"{format_time(local_start, 'short', locale=lang)}"
-        f"–{format_time(local_end, 'short', locale=lang)}"
-    )
+    """The day and the start-end interval in `zone` (web/dates.py: one format per
+    language on every page)."""
+    return span_label(start, end, zone, lang)

@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_timezone_name
+from babel.dates import get_timezone_name
 from flask import abort, redirect, render_template, request
 
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
+from booking_app.web.dates import day_label
 from booking_app.web.lookup import Service, get_client, unavailable
 from booking_app.web.slot_choice import SlotChoice, bookable, bookable_days, format_time, offered
 from booking_app.web.timezones import business_zone, customer_zone
@@ -95,7 +96,7 @@ def group_by_day(
         times = sorted(by_day.get(day, {}).items())
         days.append(
             DayView(
-                label=format_date(day, format="full", locale=lang),
+                label=day_label(day, lang),
                 iso=day.isoformat(),
                 slots=tuple(
                     SlotChoice(

@@ -245,3 +245,38 @@ def test_malformed_time_values_are_404(app: Flask, sandbox: SandboxProcess, valu
     beard = api.template_id("beard-trim")
     answer = app.test_client().get(f"/en/o/{sandbox.main_org}/s/{beard}/book?s={quote(value)}")
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "it", "nl"])
+def test_the_appointment_time_reads_the_same_on_every_page(
+    app: Flask, sandbox: SandboxProcess, lang: str
+) -> None:
+    """One format per language: the details form, the confirmation and the manage page
+    name the appointment alike, with its end and without seconds."""
+    from zoneinfo import ZoneInfo
+
+    from booking_app.web.dates import span_label
+
+    client = app.test_client()
+    url, token = open_form(client, sandbox.main_org, lang, 0)
+    details = client.post(url, data={"token": token}).get_data(as_text=True)  # 400: the form again
+    done = client.post(url, data={**DETAILS, "token": token})
+    assert done.status_code == 303
+    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
+    manage = client.get(links(confirmation, "/m/")[0]).get_data(as_text=True)
+    appointment = ModuleApi(sandbox).appointment(booked_appointment(confirmation), "show").json()
+    start = datetime.fromisoformat(appointment["content"]["start"])
+    end = datetime.fromisoformat(appointment["content"]["end"])
+    expected = unescape(span_label(start, end, ZoneInfo("Europe/Berlin"), lang))
+    for name, html in (("details", details), ("confirmation", confirmation), ("manage", manage)):
+        assert expected in unescape(html), (name, expected)
+        assert not re.search(r"\b\d{1,2}:\d\d:\d\d\b", html), f"{name}: no seconds"
+
+
+def test_the_german_week_view_reads_correctly(app: Flask, sandbox: SandboxProcess) -> None:
+    client = app.test_client()
+    entry = client.get(f"/de/o/{sandbox.main_org}/?here=1")
+    week = client.get(links(entry, "/s/fc")[0]).get_data(as_text=True)
+    assert "Beliebig" in week, "not the colloquial 'Egal'"
+    assert "Egal" not in week
+    assert "Zeiten in Mitteleuropäische Zeit" not in week, "no case error"
