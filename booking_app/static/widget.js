@@ -1,7 +1,8 @@
 /* Progressive enhancement only: every page works without this file.
    1. Sends the browser's time zone (btz) along on links marked data-tz, so the
       week view can show times in the customer's zone without asking.
-   2. Tells the embedding page what happened (ids only, never personal data), and its
+   2. Moves focus to the error summary of a form sent back with mistakes.
+   3. Tells the embedding page what happened (ids only, never personal data), and its
       height, so the loader (embed.js) can size the iframe without a scrollbar. */
 (function () {
   "use strict";
@@ -17,6 +18,10 @@
       }
     }
   }
+  // A form sent back with errors: move focus to its error summary (GOV.UK pattern), so a
+  // screen reader announces it and the keyboard starts there.
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
   // GET forms drop their action's query: copy it (the carried embed parameters) into fields.
   for (var f = 0; f < document.forms.length; f++) {
     var form = document.forms[f];

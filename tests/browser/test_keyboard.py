@@ -68,3 +68,27 @@ def test_book_with_the_keyboard_only(new_context: NewContext, widget: GunicornWi
     assert "Kim" not in page.url
     assert context.cookies() == []
     assert all(cookie is None for _url, cookie in responses.from_origin(widget.url))
+
+
+def test_a_form_sent_back_with_errors_puts_focus_on_its_summary(
+    new_context: NewContext, widget: GunicornWidget
+) -> None:
+    _context, page, _responses = new_context(locale="en")
+    consultation = template_id("consultation")
+    page.goto("/")
+    enter(page, "main ul.services a[href*='here=1']", re.compile(r"here=1"))
+    enter(page, f"a[href*='/s/{consultation}/']", re.compile(f"/s/{consultation}/"))
+    enter(page, "a[href*='/earliest']", WEEK_VIEW)
+    enter(page, TIMES, DETAILS_FORM)
+    # Send it empty (the browser's own `required` checks off, as an old browser has none).
+    page.evaluate("() => { document.querySelector('form[method=post]').noValidate = true }")
+    tab_to(page, SUBMIT)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".error-summary")
+    assert page.evaluate("() => document.activeElement.matches('.error-summary')")
+    box = page.locator("label[for=consent]").bounding_box()
+    assert box is not None
+    assert box["height"] >= 44, "the consent row is a touch target of 44 px at least"
+    tick = page.locator("#consent").bounding_box()
+    assert tick is not None
+    assert tick["width"] >= 20, "no 13 px checkbox"
