@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, make_response, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request, url_for
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
@@ -33,11 +33,27 @@ def _render(status: int) -> Any:
     if g.get("lang") not in UI_LANGUAGES:
         g.lang = best_language(request.accept_languages.values())
     title, detail = _page(status)
+    link, link_text = _way_back(status)
     try:
-        return render_template("error.html", title=title, detail=detail), status
+        return render_template(
+            "error.html", title=title, detail=detail, link=link, link_text=link_text
+        ), status
     except Exception:  # the page itself failed: a plain one, never an unhandled error
         log.exception("error page %s could not be rendered", status)
         return _plain(title, detail, str(g.lang)), status
+
+
+def _way_back(status: int) -> tuple[str, str]:
+    """A page refused for now (429) offers the way back to the organization's booking
+    page (what the customer typed is still in the browser's back history)."""
+    args = request.view_args or {}
+    if status != 429 or "org_id" not in args:
+        return "", ""
+    try:
+        link = url_for("booking.entry", lang=g.lang, org_id=args["org_id"])
+    except Exception:  # no such page to link to: no link
+        return "", ""
+    return link, _("Back to the booking page")
 
 
 def _plain(title: str, detail: str, lang: str) -> str:

@@ -90,6 +90,8 @@ def test_writes_are_limited_per_client_and_organization(
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert "Zu viele Anfragen" in refused.get_data(as_text=True)
+    assert f'href="/de/o/{ids.org}/"' in refused.get_data(as_text=True), "the way back"
+    assert "Zurück zur Buchungsseite" in refused.get_data(as_text=True)
     assert book(client, ids, ids.other_org) == OK, "another organization: its own bucket"
     other_client = {"REMOTE_ADDR": "192.0.2.44"}
     assert book(client, ids, environ_base=other_client) == OK, "another address: its own bucket"
