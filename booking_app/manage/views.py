@@ -405,6 +405,19 @@ def move_earliest(lang: str, org_id: str, token: str) -> Any:
     return earliest_redirect(lang, org_id, ref.template_id, week_url)
 
 
+def _staff_name(lang: str, managed: Managed, resource_id: str) -> str:
+    """The name of the staff chosen for the new time ("" for anyone)."""
+    template = _template(lang, managed.ref)
+    if not resource_id or template is None:
+        return ""
+    org_lang = managed.organization.language
+    for step in template.steps:
+        for resource in step.resources:
+            if resource.id == resource_id:
+                return resource_name(resource, lang, org_lang)
+    return ""
+
+
 @bp.get(f"{PREFIX}/move/confirm")
 def move_form(lang: str, org_id: str, token: str) -> Any:
     """Old time → new time, and a button to make the change."""
@@ -416,13 +429,15 @@ def move_form(lang: str, org_id: str, token: str) -> Any:
         return _show(lang, managed, _several_seats(), 409)
     facts = _facts(lang, managed)
     new = _facts(lang, managed, start)
+    staff_filter = request.args.get("staff", "")[:32]
     return render_template(
         "manage/move.html",
         **facts,
         new_when_customer=new["when_customer"],
         new_when_business=new["when_business"],
+        new_staff=_staff_name(lang, managed, staff_filter),
         slot=request.args["s"],
-        staff_filter=request.args.get("staff", "")[:32],
+        staff_filter=staff_filter,
         tz=managed.zone.key,
         moved_from=encode_start(managed.appointment.start),
     )

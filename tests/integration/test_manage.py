@@ -492,7 +492,12 @@ def test_moving_keeps_the_booked_stylist_and_opens_on_the_booked_week(
     booked_week = booked["start"].astimezone(BERLIN).isocalendar()
     assert shown_week(week) == f"{booked_week.year}-W{booked_week.week:02d}"
     times = other_times(client, links(view, "/move")[0], booked["start"])
-    action, fields = post_form(no_cookies(client.get(times[0])))
+    confirm = no_cookies(client.get(times[0]))
+    name = before["bookingResourceList"][0]["name"] or before["bookingResourceList"][0]["firstName"]
+    assert re.search(
+        r"<dt>With</dt><dd>[^<]*" + re.escape(name.split()[0]), confirm.get_data(as_text=True)
+    )
+    action, fields = post_form(confirm)
     assert fields.get("staff") == stylist
     assert client.post(action, data=fields).status_code == 303
     after = shown(api, booked["id"])
