@@ -17,7 +17,12 @@ from booking_app.booking.blueprint import bp
 from booking_app.moduleapi import models
 from booking_app.web.changes import was_changed
 from booking_app.web.i18n import _
-from booking_app.web.ics import CalendarEntry, calendar_response
+from booking_app.web.ics import (
+    CalendarEntry,
+    calendar_response,
+    google_calendar_url,
+    outlook_calendar_url,
+)
 from booking_app.web.lookup import Service, check_ids, load_service
 from booking_app.web.manage_links import manage_token, manage_url
 from booking_app.web.state import CONFIRMATION_TOKENS, ConfirmationState, FormState, ManageRef
@@ -121,6 +126,7 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
     check_ids(org_id)
     booked = _booked(lang, _load(org_id, token))
     state, org = booked.state, booked.service.organization
+    entry = _entry(booked, lang, manage="")
     return render_template(
         "confirmation.html",
         organization=org,
@@ -135,6 +141,8 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
         zone_name=get_timezone_name(booked.zone, locale=lang),
         org_zone_name=get_timezone_name(booked.org_zone, locale=lang),
         ics_url=url_for("booking.calendar_file", lang=lang, org_id=org_id, token=token),
+        google_url=google_calendar_url(entry),
+        outlook_url=outlook_calendar_url(entry),
         appointment_id=state.appointment_id,
         manage_url=booked.manage_url(),
         attached=state.attached,
@@ -147,17 +155,21 @@ def calendar_file(lang: str, org_id: str, token: str) -> Response:
     """The appointment as an iCalendar file, with the manage link in its description."""
     check_ids(org_id)
     booked = _booked(lang, _load(org_id, token, later="manage.calendar_file"))
+    name = service_view(booked.service.template, lang, booked.service.organization.language).name
+    return calendar_response(_entry(booked, lang, booked.manage_url(external=True)), name)
+
+
+def _entry(booked: Booked, lang: str, manage: str) -> CalendarEntry:
+    """The booking as a calendar entry (`manage`: the manage link for its description;
+    "" for the links to other calendars, which must not carry that key)."""
     state, org = booked.state, booked.service.organization
-    manage = booked.manage_url(external=True)
     name = service_view(booked.service.template, lang, org.language).name
-    return calendar_response(
-        CalendarEntry(
-            uid=f"{state.appointment_id}@{request.host}",
-            start=state.start,
-            end=state.end,
-            summary=f"{name} – {org.name}",
-            location=org.address_line,
-            description=_("Change or cancel: %(url)s", url=manage),
-            url=manage,
-        )
+    return CalendarEntry(
+        uid=f"{state.appointment_id}@{request.host}",
+        start=state.start,
+        end=state.end,
+        summary=f"{name} – {org.name}",
+        location=org.address_line,
+        description=_("Change or cancel: %(url)s", url=manage) if manage else "",
+        url=manage,
     )

@@ -234,7 +234,8 @@ def calendar_file(lang: str, org_id: str, token: str) -> Response:
             url=link,
             sequence=change_sequence() if changed else 0,
             cancelled=appointment.canceled,
-        )
+        ),
+        _service_name(lang, managed),
     )
 
 

@@ -6,8 +6,11 @@ the same entry when it is moved (higher SEQUENCE) or cancelled (METHOD:CANCEL).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
 
 from flask import Response
 from icalendar import Calendar, Event
@@ -64,13 +67,47 @@ def calendar_bytes(entry: CalendarEntry) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def calendar_response(entry: CalendarEntry) -> Response:
-    """The entry as a downloadable `appointment.ics` (never cached: it changes)."""
+def file_name(title: str) -> str:
+    """A calendar file's name after its service (`Haircut.ics`; `appointment.ics` when
+    nothing printable is left), safe in a Content-Disposition header."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:60]
+    return f"{words or 'appointment'}.ics"
+
+
+def calendar_response(entry: CalendarEntry, name: str = "") -> Response:
+    """The entry as a downloadable calendar file named after `name` (never cached: it
+    changes). RFC 6266: an ASCII name, and the exact one as `filename*`."""
+    disposition = f'attachment; filename="{file_name(name)}"'
+    if name:
+        disposition += f"; filename*=UTF-8''{quote(name[:60] + '.ics', safe='')}"
     return Response(
         calendar_bytes(entry),
         mimetype="text/calendar",
-        headers={
-            "Content-Disposition": 'attachment; filename="appointment.ics"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
+
+
+def google_calendar_url(entry: CalendarEntry) -> str:
+    """ "Add to Google Calendar" for the entry (no manage link: that key stays ours)."""
+    stamp = "%Y%m%dT%H%M%SZ"
+    query = {
+        "action": "TEMPLATE",
+        "text": entry.summary,
+        "dates": f"{entry.start.astimezone(UTC):{stamp}}/{entry.end.astimezone(UTC):{stamp}}",
+        "location": entry.location,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(entry: CalendarEntry) -> str:
+    """ "Add to Outlook" (outlook.com) for the entry (no manage link either)."""
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": entry.summary,
+        "startdt": entry.start.astimezone(UTC).isoformat(),
+        "enddt": entry.end.astimezone(UTC).isoformat(),
+        "location": entry.location,
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)

@@ -280,3 +280,24 @@ def test_the_german_week_view_reads_correctly(app: Flask, sandbox: SandboxProces
     assert "Beliebig" in week, "not the colloquial 'Egal'"
     assert "Egal" not in week
     assert "Zeiten in Mitteleuropäische Zeit" not in week, "no case error"
+
+
+def test_the_confirmation_offers_calendars_and_a_file_named_after_the_service(
+    app: Flask, sandbox: SandboxProcess
+) -> None:
+    client = app.test_client()
+    url, token = open_form(client, sandbox.main_org, "de", 0)
+    done = client.post(url, data={**DETAILS, "token": token})
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', page)
+    outlook = re.search(r'href="(https://outlook\.live\.com/[^"]+)"', page)
+    assert google
+    assert outlook
+    for link in (google[1], outlook[1]):
+        assert "/m/" not in unescape(link), "the manage key never goes to another calendar"
+    assert "dates=" in google[1]
+    ics = client.get(links(page, "appointment.ics")[0])
+    disposition = ics.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="')
+    assert "appointment.ics" not in disposition.split(";")[1], disposition
+    assert "filename*=UTF-8''" in disposition
