@@ -28,7 +28,7 @@ from booking_app.web.manage_links import manage_token, manage_url
 from booking_app.web.state import CONFIRMATION_TOKENS, ConfirmationState, FormState, ManageRef
 from booking_app.web.timezones import business_zone, valid_zone
 from booking_app.web.tokens import InvalidToken
-from booking_app.web.viewmodels import format_span, resource_name, service_view
+from booking_app.web.viewmodels import format_span, format_total, resource_name, service_view
 
 # How long the confirmation page trusts the booking answer in its token.
 FRESH_SECONDS = 600
@@ -147,6 +147,7 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
         manage_url=booked.manage_url(),
         attached=state.attached,
         seats=1 + len(state.group),
+        price=format_total(booked.service.template, 1 + len(state.group), lang),
     )
 
 

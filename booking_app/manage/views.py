@@ -52,6 +52,7 @@ from booking_app.web.timezones import business_zone, customer_zone, valid_zone
 from booking_app.web.viewmodels import (
     OrganizationView,
     format_span,
+    format_total,
     organization_view,
     resource_name,
     texts,
@@ -163,6 +164,7 @@ def _facts(lang: str, managed: Managed, start: datetime | None = None) -> dict[s
         "changeable": managed.changeable,
         "movable": managed.movable,
         "seats": 1 + len(managed.ref.group),
+        "price": _price(lang, managed),
         "when_customer": format_span(begin, end, managed.zone, lang),
         "when_business": format_span(begin, end, managed.org_zone, lang),
         "zone_name": get_timezone_name(managed.zone, locale=lang),
@@ -170,6 +172,12 @@ def _facts(lang: str, managed: Managed, start: datetime | None = None) -> dict[s
         "staff": [resource_name(r, lang, org_lang) for r in appointment.resources],
         "urls": _links(lang, managed),
     }
+
+
+def _price(lang: str, managed: Managed) -> str:
+    """The booking's price (per seat and total for several seats), "" if not shown."""
+    template = _template(lang, managed.ref)
+    return format_total(template, 1 + len(managed.ref.group), lang) if template else ""
 
 
 def _links(lang: str, managed: Managed) -> dict[str, str]:

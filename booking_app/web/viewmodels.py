@@ -11,7 +11,7 @@ from babel.numbers import format_currency
 
 from booking_app.moduleapi import models
 from booking_app.web.dates import span_label
-from booking_app.web.i18n import pick_translation
+from booking_app.web.i18n import _, pick_translation
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,19 @@ def format_price(template: models.BookingTemplate, lang: str) -> str:
         return _currency(template.price_gross, template.currency, lang)
     except (ValueError, LookupError):  # an unknown currency code from upstream
         return f"{template.price_gross:.2f} {template.currency}"
+
+
+def format_total(template: models.BookingTemplate, seats: int, lang: str) -> str:
+    """ "€49.00 per seat · total €147.00" for several seats; the price alone for one;
+    "" when no price is shown."""
+    each = format_price(template, lang)
+    if not each or seats <= 1 or template.price_gross is None:
+        return each
+    try:
+        total = _currency(template.price_gross * seats, template.currency, lang)
+    except (ValueError, LookupError):
+        total = f"{template.price_gross * seats:.2f} {template.currency}"
+    return _("%(price)s per seat · total %(total)s", price=each, total=total)
 
 
 @lru_cache(maxsize=1024)

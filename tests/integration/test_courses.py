@@ -148,12 +148,14 @@ def test_several_seats_in_one_booking_and_cancelled_together(
     assert seats_left(api, course, slot) == slot["seatsTotal"] - 3
     page = client.get(done.headers["Location"])
     assert re.search(r"<dt>Seats</dt><dd>3</dd>", page.get_data(as_text=True))
+    assert "per seat · total" in page.get_data(as_text=True), "and on the confirmation"
 
     manage = re.search(r'href="([^"]+/m/[^"]+)"', page.get_data(as_text=True))
     assert manage
     view = client.get(unescape(manage[1]))
     html = view.get_data(as_text=True)
     assert re.search(r"<dt>Seats</dt><dd>3</dd>", html)
+    assert re.search(r"per seat · total", html), "the total of three seats, on the manage page"
     assert "Change the time" not in html, "several seats move only by rebooking"
     cancel_page = client.get(unescape(manage[1]).split("?")[0] + "/cancel")
     action = re.search(r'<form method="post" action="([^"]+)"', cancel_page.get_data(as_text=True))
