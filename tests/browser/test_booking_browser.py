@@ -114,3 +114,17 @@ def test_book_without_javascript(new_context: NewContext, widget: GunicornWidget
     assert page.locator(CONFIRMED).is_visible()
     assert_no_cookie_set(responses, widget)
     assert context.cookies() == []
+
+
+def test_the_whole_service_card_is_its_link(
+    new_context: NewContext, widget: GunicornWidget, browser_sandbox: SandboxProcess
+) -> None:
+    _context, page, _responses = new_context(locale="en")
+    page.goto(f"/en/o/{browser_sandbox.main_org}/?here=1")
+    card = page.locator("li.service").first
+    box = card.bounding_box()
+    assert box is not None
+    # A click near the card's bottom right corner, far from the title's text.
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 8)
+    assert "/s/fc" in page.url
