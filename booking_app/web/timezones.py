@@ -12,11 +12,27 @@ def known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@lru_cache(maxsize=1)
+def _by_city() -> dict[str, str]:
+    """Zones by their city, as people type it ("new york" → America/New_York): the last
+    part of each region's zone name (not the Etc/ and legacy ones)."""
+    cities: dict[str, str] = {}
+    for name in sorted(known_zones()):
+        if "/" not in name or name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            continue
+        city = name.rsplit("/", 1)[1].replace("_", " ").casefold()
+        cities.setdefault(city, name)
+    return cities
+
+
 def valid_zone(name: str | None) -> str | None:
-    """`name` if it is a known IANA zone (never a path), else None."""
+    """`name` if it is a known IANA zone (never a path), or the zone of a city typed as
+    people write it ("New York", "berlin"), else None."""
     if not name or len(name) > 64:
         return None
-    return name if name in known_zones() else None
+    if name in known_zones():
+        return name
+    return _by_city().get(" ".join(name.replace("_", " ").split()).casefold())
 
 
 def customer_zone(explicit: str | None, browser: str | None, organization: str) -> ZoneInfo:

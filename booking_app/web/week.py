@@ -15,9 +15,10 @@ from flask import abort, redirect, render_template, request
 
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
 from booking_app.web.dates import day_label
+from booking_app.web.i18n import _
 from booking_app.web.lookup import Service, get_client, unavailable
 from booking_app.web.slot_choice import SlotChoice, bookable, bookable_days, format_time, offered
-from booking_app.web.timezones import business_zone, customer_zone
+from booking_app.web.timezones import business_zone, customer_zone, valid_zone
 from booking_app.web.viewmodels import resource_name, service_view
 
 WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits: \d takes any script's
@@ -167,9 +168,15 @@ def week_page(
     query's `staff=` empty means "anyone")."""
     lang, organization, template = service.lang, service.organization, service.template
     org_zone = business_zone(organization.time_zone)
-    zone = customer_zone(
-        request.args.get("tz") or zone_hint, request.args.get("btz"), organization.time_zone
-    )
+    asked = request.args.get("tz", "")
+    zone = customer_zone(asked or zone_hint, request.args.get("btz"), organization.time_zone)
+    if asked and valid_zone(asked) is None:  # a visible error, not a silent reset
+        unknown = _(
+            "We do not know the time zone “%(asked)s”. Times are shown in %(zone)s.",
+            asked=asked[:64],
+            zone=get_timezone_name(zone, locale=lang),
+        )
+        notice = f"{notice} {unknown}".strip()
     today, last_day = bookable_days(org_zone)
     year, week = week_param(request.args.get("week") or default_week, today)
     monday = date.fromisocalendar(year, week, 1)

@@ -301,3 +301,27 @@ def test_the_confirmation_offers_calendars_and_a_file_named_after_the_service(
     assert disposition.startswith('attachment; filename="')
     assert "appointment.ics" not in disposition.split(";")[1], disposition
     assert "filename*=UTF-8''" in disposition
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("New York", "America/New_York"), ("berlin", "Europe/Berlin"), ("Asia/Tokyo", "Asia/Tokyo")],
+)
+def test_a_time_zone_may_be_typed_as_a_city(
+    app: Flask, sandbox: SandboxProcess, typed: str, shown: str
+) -> None:
+    client = app.test_client()
+    entry = client.get(f"/en/o/{sandbox.main_org}/?here=1")
+    week = client.get(links(entry, "/s/fc")[0].split("?")[0] + f"?tz={quote(typed)}")
+    html = week.get_data(as_text=True)
+    assert f'name="tz" value="{shown}"' in html
+    assert "We do not know the time zone" not in html
+
+
+def test_an_unknown_time_zone_is_a_visible_error(app: Flask, sandbox: SandboxProcess) -> None:
+    client = app.test_client()
+    entry = client.get(f"/de/o/{sandbox.main_org}/?here=1")
+    week = client.get(links(entry, "/s/fc")[0].split("?")[0] + "?tz=Mars/Base")
+    html = week.get_data(as_text=True)
+    assert week.status_code == 200
+    assert "Die Zeitzone „Mars/Base“ kennen wir nicht." in html
