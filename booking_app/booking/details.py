@@ -381,6 +381,7 @@ def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> An
         "slot_taken.html",
         organization=organization,
         service=service_view(service.template, lang, organization.language),
+        taken_when=format_span(form.start, expected(service, form).appointment("").end, zone, lang),
         choices=choices,
         values=values,
         token=FORM_TOKENS.sign(form),

@@ -144,6 +144,7 @@ def test_slot_taken_meanwhile_offers_other_times_and_keeps_the_details(
     html = answer.get_data(as_text=True)
     assert answer.status_code == 409
     assert "That time was just taken" in html
+    assert '<p class="summary"><strong>' in html, "it names the service and the day"
     assert "Zoë" not in re.sub(r'<input type="hidden"[^>]*>', "", html)  # only in the form
     form = POST_FORM.search(html)
     assert form, "another free time that day is offered"
