@@ -44,6 +44,7 @@ from booking_app.booking.entities import chosen_entity, entity_resource_ids
 from booking_app.booking.form import (
     FormFlags,
     booking_body,
+    country_choices,
     field_error_text,
     field_label,
     validate_details,
@@ -91,6 +92,8 @@ def _render(
         zone_name=get_timezone_name(zone, locale=lang),
         token=FORM_TOKENS.sign(form),
         flags=FormFlags.of(template),
+        countries=country_choices(lang) if template.customer_address_required else (),
+        default_country=organization.country,
         values=values,
         errors=errors,
         error_texts={name: _error_text(name, key) for name, key in errors.items()},

@@ -9,8 +9,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 from marshmallow import ValidationError as SchemaError
 
@@ -18,6 +20,23 @@ from booking_app.moduleapi import models
 from booking_app.web.i18n import _
 
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="invalid")
+# Babel's territories that are not countries one lives in (EU, UN, unknown, …).
+_NOT_COUNTRIES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"})
+
+
+@lru_cache(maxsize=8)
+def country_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    """(ISO code, name in `lang`) of every country, sorted by name (a select instead of
+    a free-text "two letters" field)."""
+    names = Locale.parse(lang).territories
+    found = [
+        (code, name)
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    return tuple(sorted(found, key=lambda entry: entry[1]))
+
+
 MOBILE = validate.Regexp(r"^\+?[0-9][0-9 ()./-]{5,24}$", error="invalid")
 FIELD_ORDER = (
     "first_name",

@@ -23,6 +23,7 @@ class OrganizationView:
     address_line: str
     language: str
     time_zone: str
+    country: str = ""  # ISO alpha-2 of its address: the address form's default
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def organization_view(org: models.Organization) -> OrganizationView:
         id=org.id,
         name=org.name,
         address_line=line,
+        country=(address.country or "").upper()[:2] if address else "",
         language=org.language,
         time_zone=org.time_zone or "UTC",
     )

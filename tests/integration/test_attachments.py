@@ -184,3 +184,16 @@ def test_double_submit_with_a_file_makes_one_appointment_with_one_file(
         ids.add(booked_appointment(client.get(location)))
     assert len(ids) == 1
     assert len(files_of(api, client.get(locations[0]))) == 1
+
+
+def test_the_country_is_a_choice_in_the_customers_language(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    template = ModuleApi(sandbox).template_id("wedding-styling")
+    jump = client.get(f"/de/o/{sandbox.main_org}/s/{template}/earliest")
+    times = time_links(client.get(jump.headers["Location"]))
+    html = client.get(times[0]).get_data(as_text=True)
+    assert '<select id="country" name="country" autocomplete="country" required' in html
+    assert '<option value="DE" selected>Deutschland</option>' in html, "the business's country"
+    assert '<option value="AT">Österreich</option>' in html
+    assert "Zwei Buchstaben" not in html
