@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_caching.backends.rediscache import RedisCache
 from flask_caching.backends.simplecache import SimpleCache
 
@@ -190,6 +190,17 @@ def make_cache(settings: Settings) -> Any:
 def cache_state(backend: Any) -> str:
     """ "ok", or "degraded" while a Redis-backed cache answers from memory alone."""
     return str(getattr(backend, "state", "ok"))
+
+
+def app_cache(name: str) -> SafeCache:
+    """The current app's shared cache as a `SafeCache`, one per `name` (its own warning
+    throttle): for the booking claims, once-only records and change marks."""
+    extensions = current_app.extensions
+    key = f"booking_{name}_cache"
+    if key not in extensions:
+        extensions[key] = SafeCache(extensions["booking_cache"])
+    cache: SafeCache = extensions[key]
+    return cache
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -22,9 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
-from booking_app.cache import SafeCache
+from booking_app.cache import SafeCache, app_cache
 
 # The owner's lease: longer than a whole booking of several seats can take.
 PENDING_SECONDS = 180
@@ -45,11 +43,7 @@ class Claim:
 
 
 def _cache() -> SafeCache:
-    extensions = current_app.extensions
-    if "booking_claims_cache" not in extensions:
-        extensions["booking_claims_cache"] = SafeCache(extensions["booking_cache"])
-    cache: SafeCache = extensions["booking_claims_cache"]
-    return cache
+    return app_cache("claims")
 
 
 def claim_key(org_id: str, custom_id: str) -> str:

@@ -10,19 +10,13 @@ outside the widget shows there once the ten minutes are over.)
 
 from __future__ import annotations
 
-from flask import current_app
-
-from booking_app.cache import SafeCache
+from booking_app.cache import SafeCache, app_cache
 
 MARK_SECONDS = 900  # longer than the confirmation's ten minutes of trust
 
 
 def _cache() -> SafeCache:
-    extensions = current_app.extensions
-    if "booking_changes_cache" not in extensions:
-        extensions["booking_changes_cache"] = SafeCache(extensions["booking_cache"])
-    cache: SafeCache = extensions["booking_changes_cache"]
-    return cache
+    return app_cache("changes")
 
 
 def mark_changed(org_id: str, appointment_id: str) -> None:

@@ -13,9 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
-
-from booking_app.cache import SafeCache
+from booking_app.cache import SafeCache, app_cache
 
 PENDING = "pending"
 LOCK_SECONDS = 30
@@ -24,11 +22,7 @@ WAIT_SECONDS = 10.0
 
 
 def _cache() -> SafeCache:
-    extensions = current_app.extensions
-    if "booking_once_cache" not in extensions:
-        extensions["booking_once_cache"] = SafeCache(extensions["booking_cache"])
-    cache: SafeCache = extensions["booking_once_cache"]
-    return cache
+    return app_cache("once")
 
 
 def run_once(
