@@ -168,9 +168,14 @@ class TieredCache:
         return True
 
 
-# Short: a hung Redis must cost a request milliseconds, not seconds (then the back-off
-# of TieredCache keeps it from costing anything).
-REDIS_TIMEOUT = 0.2
+# Short: a hung Redis must cost a request a fraction of a second, not seconds (then the
+# back-off of TieredCache keeps it from costing anything). A dead Redis refuses the
+# connection at once; a frozen one accepts it and never answers, so the read timeout is
+# the one that counts. Both leave room for a busy machine: 0.2 s proved too tight when
+# many threads connect at once (a slow connect is taken for a dead Redis, and that
+# process goes its own way for the back-off).
+REDIS_CONNECT_TIMEOUT = 0.5
+REDIS_TIMEOUT = 0.5
 
 
 def make_cache(settings: Settings) -> Any:
@@ -180,7 +185,7 @@ def make_cache(settings: Settings) -> Any:
 
         client = redis.Redis.from_url(
             settings.cache_url,
-            socket_connect_timeout=REDIS_TIMEOUT,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
             socket_timeout=REDIS_TIMEOUT,
         )
         return TieredCache(RedisCache(host=client, key_prefix="booking:", default_timeout=300))

@@ -53,8 +53,8 @@ PAGE_ENDPOINTS_OUTSIDE = frozenset({"embed.preview", "organization_without_langu
 KEY_PREFIX = "booking-rl"
 # The same short timeouts as the shared cache: a hanging Redis must not hang requests.
 REDIS_OPTIONS: dict[str, str | int | float] = {
-    "socket_connect_timeout": 0.2,
-    "socket_timeout": 0.2,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
 }
 
 
