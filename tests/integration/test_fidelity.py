@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from booking_app.web.slot_choice import encode_start
-from tests.support.api import ModuleApi, iso_week
-from tests.support.clock import today
+from tests.support.api import ModuleApi, date_with_seats, iso_week
 from tests.support.pages import (
     DETAILS,
     appointment_id,
@@ -309,15 +308,6 @@ def test_the_entry_pages_show_the_services(
     assert len(service_names(narrowed.get_data(as_text=True))) < len(names)
     for branch in sandbox.branches:
         assert client.get(f"/de/o/{branch}/").status_code == 200
-
-
-def date_with_seats(api: ModuleApi, course: str, seats: int) -> dict[str, Any]:
-    """A workshop date with at least `seats` seats left (no test here booked it full)."""
-    for weeks in range(1, 60):
-        for slot in api.free_slots(course, today() + timedelta(weeks=weeks)):
-            if slot["seatsLeft"] >= seats + 1:
-                return slot
-    pytest.fail("no workshop date with seats left")
 
 
 def test_without_a_module_id_no_module_route_is_called_and_the_services_show(

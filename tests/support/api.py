@@ -258,3 +258,15 @@ def assert_error(
     params = failure_params(resp)
     if parameter is not None:
         assert parameter in params, (params, resp.text[:300])
+
+
+def date_with_seats(api: ModuleApi, course: str, seats: int) -> dict[str, Any]:
+    """A date of the course `course` with more than `seats` seats left, from next week
+    on (never assume the first date is free of other tests); fails when none is."""
+    from tests.support.clock import today
+
+    for weeks in range(1, 60):
+        for slot in api.free_slots(course, today() + timedelta(weeks=weeks)):
+            if slot["seatsLeft"] >= seats + 1:
+                return dict(slot)
+    raise AssertionError(f"no date of {course} with {seats} seats left in 60 weeks")
