@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from booking_app import cache, clock
 from booking_app.config import ConfigError, Settings, clock_for, load_settings
 from booking_app.paths import resource_dir
-from booking_app.web import errors, headers, i18n, ratelimit, request_log
+from booking_app.web import errors, headers, i18n, metrics_view, ratelimit, request_log
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app, settings)
     _register_basics(app, settings)
+    metrics_view.init_app(app, settings)  # /metrics: 404 without BOOKING_METRICS_TOKEN
     errors.install_last_resort(app, headers.fixed_headers(settings))  # outermost
     return app
 

@@ -197,6 +197,14 @@ def cache_state(backend: Any) -> str:
     return str(getattr(backend, "state", "ok"))
 
 
+def cache_tier(backend: Any) -> str:
+    """Which tier answers for `backend` now, for the metrics: "redis", "fallback" (this
+    process's memory while Redis is away) or "memory" (no Redis configured)."""
+    if isinstance(backend, TieredCache):
+        return "fallback" if backend.state == "degraded" else "redis"
+    return "memory"
+
+
 def app_cache(name: str) -> SafeCache:
     """The current app's shared cache as a `SafeCache`, one per `name` (its own warning
     throttle): for the booking claims, once-only records and change marks."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,10 @@ from booking_app.clock import NOW_VARIABLE, SINCE_VARIABLE, Clock, ClockError, p
 from booking_app.config import ConfigError
 
 APP_FACTORY = "booking_app:create_app()"  # what gunicorn serves
+# prometheus_client's multiprocess mode: every worker writes its metrics into this folder.
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# Set when `serve` made that folder itself (gunicorn_conf's on_exit removes it then).
+METRICS_TEMP_VARIABLE = "_BOOKING_METRICS_TEMP_DIR"
 
 
 def _create_app() -> Any:
@@ -182,6 +188,8 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         "BOOKING_CUSTOM_ENTITY_TYPES": "hairLength",  # the demo seed's custom entity type
         "BOOKING_DEFAULT_ORGANIZATION": info["organizations"]["main"],
     }
+    if env.get("BOOKING_METRICS_TOKEN", "").strip():  # its two workers' counts added up
+        env.update(_metrics_environ(env))
     gunicorn = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
     widget = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", *gunicorn, "--access-logfile", "-", APP_FACTORY],
@@ -201,6 +209,8 @@ def demo_command(port: int, sandbox_port: int, db_path: Path) -> None:
         pass
     finally:
         _stop_all(widget, sandbox)
+        if env.get(METRICS_TEMP_VARIABLE):
+            shutil.rmtree(env[METRICS_TEMP_VARIABLE], ignore_errors=True)
 
 
 def _start_demo_sandbox(
@@ -256,6 +266,9 @@ def serve_command(bind: str | None, workers: int | None, gunicorn_args: tuple[st
         os.environ["BOOKING_WORKERS"] = str(workers)
     import booking_app.gunicorn_conf as conf  # stops here on a bad gunicorn variable
 
+    if settings.metrics_token or os.environ.get(METRICS_DIR_VARIABLE, "").strip():
+        os.environ.update(_metrics_environ(os.environ))  # before gunicorn imports anything
+
     if conf.workers > 1 and not settings.cache_url:
         click.echo(
             f"warning: {conf.workers} workers without BOOKING_CACHE_URL: each worker keeps "
@@ -269,6 +282,21 @@ def serve_command(bind: str | None, workers: int | None, gunicorn_args: tuple[st
     sys.stdout.flush()
     # Replace this process: gunicorn's master gets the signals (SIGTERM = graceful stop).
     os.execv(sys.executable, [*argv, *gunicorn_args])  # noqa: S606
+
+
+def _metrics_environ(env: Mapping[str, str]) -> dict[str, str]:
+    """The variables that put prometheus_client into multiprocess mode, so /metrics adds
+    up every worker's counts: the operator's `PROMETHEUS_MULTIPROC_DIR` (created, and
+    emptied of an earlier run's files, which would add their counts), else a new
+    temporary folder. They must reach the process before prometheus_client is imported."""
+    folder = env.get(METRICS_DIR_VARIABLE, "").strip()
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="booking-metrics-")
+        return {METRICS_DIR_VARIABLE: folder, METRICS_TEMP_VARIABLE: folder}
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for earlier in Path(folder).glob("*.db"):
+        earlier.unlink(missing_ok=True)
+    return {METRICS_DIR_VARIABLE: folder}
 
 
 def _shared_clock_environ() -> dict[str, str]:

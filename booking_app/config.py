@@ -21,6 +21,7 @@ DEFAULT_OAUTH_URL = "https://auth.bookingtime.com/oauth/token"
 _ORG_ID = re.compile(r"^f6[0-9A-Za-z]{30}$")
 _MODULE_ID = re.compile(r"^23[0-9A-Za-z]{30}$")
 _ENTITY_TYPE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+_METRICS_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{16,200}$")  # a bearer token (RFC 6750)
 _SOURCE = re.compile(
     r"^('self'|'none'|\*|(https?://)?(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?:)$"
 )
@@ -49,6 +50,8 @@ class Settings:
     rate_limit_writes: str = "10 per minute"
     rate_limit_browsing: str = "120 per minute"
     rate_limit_pages: str = "300 per minute"
+    # /metrics for Prometheus, only with this bearer token (none: no /metrics at all).
+    metrics_token: str = ""
     default_organization: str = ""
     frame_ancestors: tuple[str, ...] = ("'self'",)
     cache_url: str = ""
@@ -162,6 +165,10 @@ def _check_ids_and_origins(s: Settings) -> None:
     if s.default_organization and not _ORG_ID.match(s.default_organization):
         raise ConfigError(
             "BOOKING_DEFAULT_ORGANIZATION must be an organization id (f6 + 30 letters or digits)"
+        )
+    if s.metrics_token and not _METRICS_TOKEN.match(s.metrics_token):
+        raise ConfigError(
+            "BOOKING_METRICS_TOKEN must be 16 to 200 letters, digits or ._~+/=- characters"
         )
     for source in s.frame_ancestors:
         if not _SOURCE.match(source):

@@ -65,6 +65,25 @@ proc_name = "booking-app"
 # machine would fight over it. Not needed to serve, so off (older gunicorns ignore this).
 control_socket_disable = True
 
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker ended (recycled, killed): in prometheus_client's multiprocess mode its
+    live gauges leave the scrape; its counts stay in the sums."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    """gunicorn stops: remove the metrics folder `booking-app serve` made for this run."""
+    made = os.environ.get("_BOOKING_METRICS_TEMP_DIR", "")
+    if made and made == os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import shutil
+
+        shutil.rmtree(made, ignore_errors=True)
+
+
 logconfig_dict: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from booking_app import metrics
 from booking_app.cache import SafeCache
 
 
@@ -33,6 +34,7 @@ class CircuitBreaker:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._cache = cache
+        self.upstream = name.partition(":")[0]  # the metrics' label: never the client id
         self._key = f"breaker:{name}"
         self.threshold = max(1, threshold)
         self.cooldown = cooldown
@@ -80,6 +82,8 @@ class CircuitBreaker:
             current = self._state()
             current["failures"] += 1
             if current["failures"] >= self.threshold:
+                if current["open_until"] <= self._clock():  # it opens now (not already open)
+                    metrics.count_breaker_opened(self.upstream)
                 current["failures"] = float(self.threshold)
                 current["open_until"] = self._clock() + self.cooldown
             self._save(current)

@@ -18,7 +18,8 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-from booking_app.cache import SafeCache
+from booking_app import metrics
+from booking_app.cache import SafeCache, cache_tier
 from booking_app.moduleapi import errors
 
 T = TypeVar("T")
@@ -61,15 +62,19 @@ class ResponseCache:
         """
         fresh = self.cache.get(f"fresh:{key}")
         if fresh is not None:
+            metrics.count_cache(cache_tier(self.cache.backend), hit=True)
             return fresh  # type: ignore[no-any-return]
         absent = self.cache.get(f"absent:{key}")
         if isinstance(absent, dict):
+            metrics.count_cache(cache_tier(self.cache.backend), hit=True)  # a remembered 404
             failures = [(p, str(t)) for p, t in absent.get("failures", [])]
             raise errors.NotFoundError(str(absent.get("message")), status=404, failures=failures)
         with self._locks[hash(key) % LOCK_STRIPES]:
             fresh = self.cache.get(f"fresh:{key}")
             if fresh is not None:
+                metrics.count_cache(cache_tier(self.cache.backend), hit=True)  # loaded meanwhile
                 return fresh  # type: ignore[no-any-return]
+            metrics.count_cache(cache_tier(self.cache.backend), hit=False)
             try:
                 value = load()
             except errors.NotFoundError as error:
@@ -80,6 +85,7 @@ class ResponseCache:
                 stale = self.cache.get(f"stale:{key}")
                 if stale is None:
                     raise
+                metrics.count_stale(cache_tier(self.cache.backend))
                 log.warning(
                     "moduleapi serving a stale copy of the %s: %s rid=%s",
                     what,

@@ -19,6 +19,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from booking_app import metrics
 from booking_app.moduleapi import envelope, errors, metering
 from booking_app.moduleapi.breaker import CircuitBreaker
 
@@ -133,6 +134,7 @@ class Transport:
     ) -> requests.Response:
         if self.breaker is not None and not self.breaker.allow():
             log.warning("moduleapi %s %s circuit-open 0ms rid=%s", method, route, request_id)
+            metrics.upstream_request(method, route, "circuit-open", None)
             raise errors.CircuitOpenError(
                 "the Module API failed repeatedly; not calling it for a moment",
                 request_id=request_id,
@@ -165,6 +167,7 @@ class Transport:
             ) from error
         elapsed = (time.perf_counter() - started) * 1000
         metering.record(elapsed, failed=response.status_code >= 500)
+        metrics.upstream_request(method, route, response.status_code, elapsed / 1000)
         log.info(
             "moduleapi %s %s %s %.0fms rid=%s",
             method,
@@ -183,6 +186,7 @@ class Transport:
     def _failed(self, method: str, route: str, rid: str, started: float, what: str) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         metering.record(elapsed, failed=True)
+        metrics.upstream_request(method, route, what, elapsed / 1000)
         log.warning("moduleapi %s %s %s %.0fms rid=%s", method, route, what, elapsed, rid)
         if self.breaker is not None:
             self.breaker.record_failure()

@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 
+from booking_app import metrics
+
 TTL = 5.0
 MAX_PAGES = 128
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,6 +98,7 @@ def cached_page(marker: Callable[..., str] | None = None) -> Callable[[F], F]:
                 return view(**view_args)
             key = f"{request.scheme}://{request.host}{request.full_path}"
             page = cache.get(key, current)
+            metrics.count_cache("page", hit=page is not None)
             if page is not None:
                 return page
             answer = view(**view_args)

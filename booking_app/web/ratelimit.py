@@ -30,6 +30,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask_limiter import Limit, Limiter, RequestLimit
 
+from booking_app import metrics
 from booking_app.config import Settings
 from booking_app.web import errors
 
@@ -83,6 +84,13 @@ def is_page(endpoint: str | None) -> bool:
     return endpoint.startswith(PAGE_BLUEPRINTS) or endpoint in PAGE_ENDPOINTS_OUTSIDE
 
 
+def group(endpoint: str | None) -> str:
+    """The limit group a refused request of `endpoint` belongs to (for the metrics)."""
+    if endpoint in WRITE_ENDPOINTS:
+        return "writes"
+    return "browsing" if endpoint in BROWSE_ENDPOINTS else "pages"
+
+
 def _not_a_page() -> bool:
     return not is_page(request.endpoint)
 
@@ -107,6 +115,7 @@ def too_many_requests(limit: RequestLimit) -> Response:
     """The translated 429 page with `Retry-After` (Flask-Limiter's `on_breach`)."""
     response = errors.error_page(429)
     response.headers["Retry-After"] = str(retry_after(limit))
+    metrics.count_rate_limited(group(request.endpoint))
     log.info("rate limit %s reached on %s", limit.limit, request.endpoint)
     return response
 
