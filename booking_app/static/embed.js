@@ -7,9 +7,28 @@
     fr: ["Prendre rendez-vous", "Fermer"], es: ["Reservar una cita", "Cerrar"],
     it: ["Prenota un appuntamento", "Chiudi"], nl: ["Afspraak maken", "Sluiten"]};
   var THEME = ["primary", "background", "text", "accent", "radius", "font", "mode"];
-  var ID = /^[0-9A-Za-z]{1,64}$/;
+  var ID = /^[0-9A-Za-z]{1,64}$/, HEX = /^#[0-9a-fA-F]{6}$/, INK = "#1d1d1f";
 
   function el(tag, css) { var e = d.createElement(tag); if (css) e.style.cssText = css; return e; }
+
+  // WCAG relative luminance + .05 of a checked #rrggbb.
+  function lum(c) {
+    for (var s = .05, i = 0, v; i < 3; i++) {
+      v = parseInt(c.substr(1 + 2 * i, 2), 16) / 255;
+      s += [.2126, .7152, .0722][i] * (v > .04045 ? Math.pow((v + .055) / 1.055, 2.4) : v / 12.92);
+    }
+    return s;
+  }
+
+  // The launcher in data-button-color, else data-primary (only a checked #rrggbb), with
+  // white or dark text, whichever reads better (as the widget's own buttons).
+  function paint(b, o) {
+    var c = [o.buttonColor, o.primary].filter(function (x) { return HEX.test(x); })[0], l;
+    if (!c) return;
+    l = lum(c);
+    b.style.cssText = "background:" + c + ";border:1px solid " + c + ";color:" +
+      (1.05 / l >= l / lum(INK) ? "#fff" : INK);
+  }
 
   function language(o) {
     var l = (o.lang || navigator.language || "en").slice(0, 2).toLowerCase();
@@ -50,6 +69,7 @@
     open.type = close.type = "button";
     open.className = "booking-widget-button";
     open.textContent = o.buttonText || T[lang][0];
+    paint(open, o);
     close.textContent = T[lang][1];
     dlg.setAttribute("aria-label", o.title || T[lang][0]);
     dlg.appendChild(close);

@@ -32,7 +32,7 @@ from tests.support.sandbox import SandboxProcess
 from tests.support.widget import sandbox_settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Frame, Page
+    from playwright.sync_api import Browser, BrowserContext, FloatRect, Frame, Page
 
 THEME = {"primary": "#0b5cad", "background": "#f4f8fb", "text": "#102a43", "radius": 14}
 DARK_OPTIONS = {"primary": "#ffcf5c", "background": "#16161d", "text": "#f5f5f7", "radius": "0"}
@@ -161,6 +161,16 @@ def embedding(
             '<div data-booking-widget data-organization="ORG" data-lang="de" '
             'data-display="popup"></div>',
         ),
+        "/launchers.html": _page(
+            browser_sandbox.main_org,
+            setup.widget,
+            '<div id="light" data-booking-widget data-organization="ORG" data-lang="en" '
+            'data-display="popup" data-primary="#ffcf5c"></div>'
+            '<div id="evil" data-booking-widget data-organization="ORG" data-lang="en" '
+            f'data-display="popup" data-button-color="{MALICIOUS}"></div>'
+            '<div id="plain" data-booking-widget data-organization="ORG" data-lang="en" '
+            'data-display="popup" data-button-color="#0b5cad;color:red"></div>',
+        ),
     }
     servers = [
         widget_server,
@@ -244,7 +254,7 @@ def test_a_host_on_another_origin_embeds_books_and_hears_the_events(
     assert service[0]["serviceId"] == template_id("haircut")
     week_height = assert_fits(page, frame)
 
-    navigate(frame, frame.locator("a[href*='/earliest']").first.click, r"week=")
+    navigate(frame, frame.locator("a[href*='/earliest']").first.click, r"(week|day)=")
     assert_fits(page, frame)
     times = frame.locator(TIMES)
     navigate(frame, times.nth(min(9, times.count() - 1)).click, r"/book\?")
@@ -409,6 +419,146 @@ def test_the_operator_preview_embeds_through_the_loader_and_passes_axe(
     assert snippet.startswith(f'<script src="{embedding.widget}/embed.js"')
     assert f'data-organization="{embedding.org}"' in snippet
     assert axe_violations(page, axe_source) == []
+
+
+def _open_preview(page: Page, embedding: Embedding, query: str = "") -> None:
+    """The operator preview, once its widget (inline) or its launcher (popup) is there."""
+    page.goto(f"{embedding.widget}/en/embed/preview?{query}")
+    page.wait_for_function(
+        "() => document.querySelector('.preview .booking-widget-button') || [...document"
+        ".querySelectorAll('.preview iframe')].some(f => f.style.visibility === 'visible')"
+    )
+
+
+def box(page: Page, selector: str) -> FloatRect:
+    """Where `selector` is drawn on the page, in CSS pixels."""
+    found = page.locator(selector).bounding_box()
+    assert found is not None, f"{selector} is not drawn"
+    return found
+
+
+def test_the_preview_fits_a_phone(host_context: BrowserContext, embedding: Embedding) -> None:
+    page = host_context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    for query in ("display=inline", "display=popup&primary=%23aa3300&radius=4"):
+        _open_preview(page, embedding, query)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, query
+        code, options = box(page, "pre.snippet"), box(page, "form.preview-options")
+        assert code["x"] >= 0
+        assert code["x"] + code["width"] <= 390, "the code wraps"
+        assert options["y"] > code["y"], "stacked: the code first, the options below"
+
+
+def test_the_preview_shows_code_and_widget_above_the_fold_beside_the_options(
+    host_context: BrowserContext, embedding: Embedding
+) -> None:
+    page = host_context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _open_preview(page, embedding, "display=inline")
+    code, frame = box(page, "pre.snippet"), box(page, ".preview iframe")
+    options = box(page, "form.preview-options")
+    assert code["y"] + code["height"] <= 900, code
+    assert frame["y"] + 200 <= 900, f"at least 200px of the widget show at first: {frame}"
+    assert frame["height"] >= 200
+    assert options["x"] >= code["x"] + code["width"], "the options stand beside the preview"
+    assert options["y"] < 400, options
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_the_copy_button_copies_the_code_and_says_so(
+    host_context: BrowserContext, embedding: Embedding
+) -> None:
+    host_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=embedding.widget)
+    page = host_context.new_page()
+    _open_preview(page, embedding, "display=popup&radius=4")
+    status = page.locator("#copy-status")
+    assert status.get_attribute("aria-live") == "polite"
+    assert status.inner_text() == ""
+    page.get_by_role("button", name="Copy code").click()
+    page.wait_for_function("() => document.getElementById('copy-status').textContent === 'Copied'")
+    assert status.is_visible()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == page.locator("#snippet-code").text_content()
+    assert copied.startswith(f'<script src="{embedding.widget}/embed.js"')
+    assert 'data-display="popup"' in copied
+    assert copied.endswith("async></script>")
+
+
+def test_the_copy_button_stays_hidden_without_javascript(
+    browser: Browser, embedding: Embedding
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{embedding.widget}/en/embed/preview")
+        assert page.locator("button.copy").is_hidden()
+        assert page.locator("pre.snippet").is_visible()
+        picker = page.locator("input[type=color]#primary")
+        assert picker.is_visible()
+        assert page.locator("#primary_from_theme").is_checked()
+    finally:
+        context.close()
+
+
+def test_picking_a_colour_counts_and_the_launcher_wears_it(
+    host_context: BrowserContext, embedding: Embedding, axe_source: str
+) -> None:
+    page = host_context.new_page()
+    _open_preview(page, embedding, "display=popup")
+    launcher = page.locator(".preview .booking-widget-button")
+    # Not chosen: the theme's primary colour (the snippet's data-button-color).
+    assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(11, 92, 173)"
+    assert page.locator("#primary").input_value() == THEME["primary"]
+    assert page.locator("#primary_from_theme").is_checked()
+    page.locator("#primary").fill("#aa3300")
+    assert not page.locator("#primary_from_theme").is_checked(), "picking unchecks the box"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show preview").click()
+    page.wait_for_selector(".preview .booking-widget-button")
+    assert "primary=%23aa3300" in page.url
+    assert "_from_theme" not in page.url, "the short URL names only what was chosen"
+    assert 'data-primary="#aa3300"' in page.locator("#snippet-code").inner_text()
+    launcher = page.locator(".preview .booking-widget-button")
+    style = launcher.evaluate(
+        "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+    )
+    assert style == ["rgb(170, 51, 0)", "rgb(255, 255, 255)"]
+    assert axe_violations(page, axe_source) == []
+    launcher.click()
+    frame = page.locator("dialog iframe").element_handle().content_frame()
+    assert frame is not None
+    frame.wait_for_function(
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--bt-primary')"
+        ".trim() === '#aa3300'"
+    )
+
+
+def test_the_launcher_takes_only_a_checked_colour(
+    host_context: BrowserContext, embedding: Embedding
+) -> None:
+    page = host_context.new_page()
+    page.goto(f"{embedding.host}/launchers.html")
+    page.locator("#plain .booking-widget-button").wait_for()
+
+    def look(name: str) -> list[str]:
+        return list(
+            page.locator(f"#{name} .booking-widget-button").evaluate(
+                "b => [b.style.cssText, getComputedStyle(b).backgroundColor, "
+                "getComputedStyle(b).color]"
+            )
+        )
+
+    light = look("light")
+    assert light[1:] == ["rgb(255, 207, 92)", "rgb(29, 29, 31)"], "dark text on a light colour"
+    default = page.evaluate(
+        "() => { const b = document.createElement('button'); document.body.append(b);"
+        " const c = getComputedStyle(b).backgroundColor; b.remove(); return c; }"
+    )
+    for name in ("evil", "plain"):  # refused whole: the page's own button style stays
+        inline, background, _ = look(name)
+        assert inline == "", name
+        assert background == default, name
 
 
 def test_a_plain_iframe_still_works(host_context: BrowserContext, embedding: Embedding) -> None:

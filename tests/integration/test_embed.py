@@ -300,4 +300,156 @@ def test_preview_refuses_bad_options_clearly(sandbox: SandboxProcess) -> None:
     assert page.status_code == 400
     assert "<title>Fehler:" in html
     assert "display:none" not in html.split("<form")[1].split('name="primary"')[0]
-    assert "<script src=" not in html.replace('<script src="/static/widget.js"', "")
+    assert "embed.js" not in html, "no widget is embedded while an option is refused"
+
+
+def _preview(client: FlaskClient, lang: str = "en", **query: str) -> tuple[int, str]:
+    page = client.get(f"/{lang}/embed/preview", query_string=query)
+    return page.status_code, page.get_data(as_text=True)
+
+
+def _tag(html: str, pattern: str) -> str:
+    """The one start tag matching `pattern` (a regular expression inside `<...>`)."""
+    found = re.findall(rf"<{pattern}[^>]*>", html)
+    assert len(found) == 1, found
+    return str(found[0])
+
+
+def _snippet(html: str) -> str:
+    """The embed code as the operator copies it (the text of the <pre>)."""
+    found = re.search(
+        r'<pre class="snippet"[^>]*><code id="snippet-code">(.*?)</code></pre>', html, re.S
+    )
+    assert found
+    return unescape(found[1])
+
+
+@pytest.fixture
+def preview_client(sandbox: SandboxProcess, theme_dir: Path) -> FlaskClient:
+    return widget_for(sandbox, BOOKING_PREVIEW="1", BOOKING_THEME_DIR=str(theme_dir)).test_client()
+
+
+def test_preview_colours_are_pickers_that_can_stay_as_in_the_theme(
+    preview_client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    status, html = _preview(preview_client)
+    assert status == 200
+    for key in ("primary", "background", "text", "accent"):
+        picker = _tag(html, f'input type="color" id="{key}"')
+        assert f'name="{key}"' in picker
+        assert re.search(r'value="#[0-9a-f]{6}"', picker)
+        box = _tag(html, f'input type="checkbox" id="{key}_from_theme"')
+        assert f'name="{key}_from_theme"' in box
+        assert " checked" in box, "an unchosen colour stays as in the theme"
+        assert f'<label for="{key}_from_theme">As in the theme file</label>' in html
+    # An unchosen picker starts from the theme's colour (the theme file's primary).
+    assert 'value="#0b5cad"' in _tag(html, 'input type="color" id="primary"')
+    assert 'type="text" id="primary"' not in html
+    assert "data-primary" not in _snippet(html)
+
+    # A picked colour counts once its box is unchecked...
+    status, html = _preview(preview_client, primary="#AA3300")
+    assert status == 200
+    assert 'value="#aa3300"' in _tag(html, 'input type="color" id="primary"')
+    assert " checked" not in _tag(html, 'input type="checkbox" id="primary_from_theme"')
+    assert 'data-primary="#aa3300"' in _snippet(html)
+    # ...and is ignored while the box is checked (the picker always sends a value): the
+    # form lands on its short URL, which names only the chosen options.
+    form = {
+        "org": sandbox.main_org,
+        "service": "",
+        "widget_lang": "",
+        "display": "popup",
+        "primary": "#aa3300",
+        "primary_from_theme": "1",
+        "background": "#f4f8fb",
+        "text": "#102a43",
+        "text_from_theme": "1",
+        "accent": "#ffffff",
+        "accent_from_theme": "1",
+        "radius": "",
+        "font": "",
+        "mode": "",
+    }
+    sent = preview_client.get("/de/embed/preview", query_string=form)
+    assert sent.status_code == 302
+    short = urlsplit(sent.headers["Location"])
+    assert short.path == "/de/embed/preview"
+    assert parse_qsl(short.query) == [
+        ("org", sandbox.main_org),
+        ("display", "popup"),
+        ("background", "#f4f8fb"),
+    ]
+    html = preview_client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "data-primary" not in _snippet(html)
+    assert 'data-background="#f4f8fb"' in _snippet(html)
+    assert " checked" in _tag(html, 'input type="checkbox" id="primary_from_theme"')
+    assert " checked" not in _tag(html, 'input type="checkbox" id="background_from_theme"')
+    switch = re.search(r'<a href="([^"]+)" hreflang="en"', html)
+    assert switch
+    assert "primary" not in unescape(switch[1]), "the language switch keeps the theme's colour"
+
+
+def test_preview_still_refuses_a_colour_that_is_not_rrggbb(preview_client: FlaskClient) -> None:
+    status, html = _preview(preview_client, "de", accent="rgb(1,2,3)")
+    assert status == 400
+    message = "Geben Sie eine Farbe als #rrggbb ein, zum Beispiel #1a5fb4"
+    assert f'<li><a href="#accent">{message}</a></li>' in html  # the error summary
+    assert f'id="accent-error"><span class="visually-hidden">Fehler:</span> {message}' in html
+    picker = _tag(html, 'input type="color" id="accent"')
+    assert 'aria-invalid="true"' in picker
+    assert 'aria-describedby="accent-error"' in picker
+    assert "rgb(1,2,3)" not in html.split("<form")[1]
+    assert re.search(r'value="#[0-9a-f]{6}"', picker), "a picker only ever shows a colour"
+    assert "snippet-code" not in html
+
+
+def test_preview_offers_a_copy_button_and_keeps_the_code_selectable(
+    preview_client: FlaskClient,
+) -> None:
+    page = preview_client.get("/en/embed/preview")
+    html = page.get_data(as_text=True)
+    button = _tag(html, 'button type="button" class="copy"')
+    # Hidden until preview.js knows the clipboard can be written: no dead button.
+    assert " hidden" in button
+    assert 'data-copy="snippet-code"' in button
+    assert 'data-status="copy-status"' in button
+    assert 'data-copied="Copied"' in button
+    assert re.search(r'class="copy"[^>]*>Copy code</button>', html)
+    status = _tag(html, 'p class="copy-status"')
+    assert 'id="copy-status"' in status
+    assert 'aria-live="polite"' in status
+    assert _snippet(html).startswith('<script src="http://localhost/embed.js"')
+    # The page's own CSS and JS are files: the CSP allows no inline code or style.
+    assert '<link rel="stylesheet" href="/static/preview.css">' in html
+    assert '<script src="/static/preview.js" defer></script>' in html
+    assert "style=" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    for name in ("preview.js", "preview.css"):
+        with preview_client.get(f"/static/{name}") as served:
+            assert served.status_code == 200
+    # The code and the widget come before the options.
+    assert html.index('id="snippet-code"') < html.index('class="preview"') < html.index("<form")
+
+
+def test_the_popup_snippet_carries_the_launcher_colour(preview_client: FlaskClient) -> None:
+    status, html = _preview(preview_client, display="popup")
+    assert status == 200
+    code = _snippet(html)
+    # The theme's primary colour, for the button embed.js draws on the operator's page.
+    assert 'data-display="popup"\n        data-button-color="#0b5cad"' in code
+    assert 'data-button-color="#0b5cad"' in _tag(html, 'script src="http://localhost/embed.js"')
+    # A chosen primary is the launcher's colour: no second attribute.
+    status, html = _preview(preview_client, display="popup", primary="#aa3300")
+    code = _snippet(html)
+    assert 'data-primary="#aa3300"' in code
+    assert "data-button-color" not in code
+    # The dark scheme's primary when the widget opens dark.
+    status, html = _preview(preview_client, display="popup", mode="dark")
+    assert 'data-button-color="#78aeed"' in _snippet(html)
+    # Inline, there is no launcher.
+    status, html = _preview(preview_client, display="inline")
+    assert "data-button-color" not in html
