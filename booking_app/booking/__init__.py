@@ -6,6 +6,7 @@ from booking_app.booking import (  # noqa: F401 (routes)
     details,
     entry,
     slots,
+    zones,
 )
 from booking_app.booking.blueprint import bp
 
