@@ -41,10 +41,12 @@ def confirmation_url(
     *,
     attached: bool | None = None,
     group: list[str] | None = None,
+    email: str = "",
 ) -> str:
     """Where to send the customer after booking `appointment` from `form` (`attached`:
     whether the customer's file reached the appointment, None when there was none;
-    `group`: the further seats' appointments of a booking of several course seats)."""
+    `group`: the further seats' appointments of a booking of several course seats;
+    `email`: where the confirmation e-mail was asked for, shown masked)."""
     state = ConfirmationState(
         org_id=form.org_id,
         template_id=form.template_id,
@@ -55,9 +57,19 @@ def confirmation_url(
         zone=form.zone,
         group=tuple(group or ()),
         attached=attached,
+        mailed_to=masked_email(email),
     )
     token = CONFIRMATION_TOKENS.sign(state)
     return url_for("booking.confirmation", lang=lang, org_id=form.org_id, token=token)
+
+
+def masked_email(address: str) -> str:
+    """`zoe@example.com` as `z…@example.com`: enough for the customer to recognise the
+    address (and spot a typo in its domain), too little to read in a shared link."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        return ""
+    return f"{local[0]}…@{domain}"[:120]
 
 
 def _manage_ref(state: ConfirmationState) -> ManageRef:
@@ -146,6 +158,7 @@ def confirmation(lang: str, org_id: str, token: str) -> Any:
         appointment_id=state.appointment_id,
         manage_url=booked.manage_url(),
         attached=state.attached,
+        mailed_to=state.mailed_to,
         seats=1 + len(state.group),
         price=format_total(booked.service.template, 1 + len(state.group), lang),
     )

@@ -19,6 +19,7 @@ from babel.dates import get_timezone_name
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from booking_app import metrics
 from booking_app.booking import claims
 from booking_app.booking.attachments import (
     ACCEPT,
@@ -66,8 +67,8 @@ from booking_app.web.slot_choice import chosen_slot, chosen_time
 from booking_app.web.state import FORM_TOKENS, FormState, PendingState
 from booking_app.web.timezones import business_zone, customer_zone
 from booking_app.web.tokens import InvalidToken
-from booking_app.web.viewmodels import format_span, service_view
-from booking_app.web.week import group_by_day, week_label, week_of
+from booking_app.web.viewmodels import format_span, resource_name, service_view
+from booking_app.web.week import group_by_day, staff_step
 
 FORM_MAX_AGE = 2 * 3600
 
@@ -103,8 +104,24 @@ def _render(
         accept=ACCEPT,
         label=field_label,
         notice=notice,
-        back_args={"tz": zone.key, "staff": form.staff or None},
+        back_args={
+            "tz": zone.key,
+            "staff": form.staff or None,
+            "day": form.start.astimezone(zone).date().isoformat(),
+        },
+        staff_label=_staff_label(service, form.staff),
     ), status
+
+
+def _staff_label(service: Service, staff: str) -> str | None:
+    """Whom the customer chose ("" for anyone), or None when the service offers no
+    choice of staff."""
+    step = staff_step(service.template)
+    if step is None:
+        return None
+    language = service.organization.language
+    names = {r.id: resource_name(r, service.lang, language) for r in step[1].resources}
+    return names.get(staff, "")
 
 
 def _error_text(name: str, key: str) -> str:
@@ -128,9 +145,9 @@ def details(lang: str, org_id: str, template_id: str) -> Any:
     slot = chosen_slot(
         lang, org_id, template, organization.time_zone, start, staff=staff, allowed=allowed
     )
-    if slot is None:  # taken since the week view was shown
-        week = week_of(start, business_zone(organization.time_zone))
-        args: dict[str, Any] = {"week": week, "tz": zone.key, "staff": staff or None, "gone": 1}
+    if slot is None:  # taken since the times were shown: that day again
+        day = start.astimezone(zone).date().isoformat()
+        args: dict[str, Any] = {"day": day, "tz": zone.key, "staff": staff or None, "gone": 1}
         return redirect(
             url_for("booking.slots", lang=lang, org_id=org_id, template_id=template_id, **args),
             303,
@@ -284,7 +301,9 @@ def book(lang: str, org_id: str, template_id: str) -> Any:
         if record is None or record.get("state") == "pending":
             record = claims.wait_for_outcome(claim.key)
         if record is not None:
+            metrics.count_booking("deduplicated")
             return show_recorded(service, form, record, submission.seats)
+    metrics.count_booking("failed")
     unavailable()
 
 
@@ -304,6 +323,7 @@ def _book_as_owner(service: Service, form: FormState, submission: Submission, ke
     except BaseException:
         record = claims.read(key)
         if record is not None and record.get("state") == "pending":
+            metrics.count_booking("unknown" if sent else "failed")
             if sent:
                 claims.record_unknown(key, since)
             else:
@@ -326,13 +346,16 @@ def _send_all(
     if outcome.kind not in ("taken", "refused", "unreached"):
         mark_sent()
     if outcome.kind == "cancelled":
+        metrics.count_booking("cancelled")
         claims.record_outcome(key, {"kind": "cancelled"})
         return cancelled_page(service, form)
     if outcome.kind == "unknown":
+        metrics.count_booking("unknown")
         claims.record_unknown(key, since)
         return confirming_page(service, PendingState(form, since, submission.seats))
     appointment = outcome.appointment
     if outcome.kind != "booked" or appointment is None:
+        metrics.count_booking("failed" if outcome.kind == "unreached" else "refused")
         claims.release(key)
         return _not_booked(service, form, submission, outcome)
     group = [appointment]
@@ -348,9 +371,11 @@ def _send_all(
             expected=known,
         )
         if seats.group is None and seats.held:
+            metrics.count_booking("partial")
             claims.record_outcome(key, held_outcome(seats.held))
             return held_page(service, form, seats.held, submission.seats)
         if seats.group is None:  # all rolled back: say so, keep the details
+            metrics.count_booking("refused")
             claims.release(key)
             return _render(service, form, submission.values, {"seats": "too_few_left"}, 409)
         group = seats.group
@@ -358,8 +383,14 @@ def _send_all(
         _attach(service, appointment, submission.attachment) if submission.attachment else None
     )
     url = confirmation_url(
-        lang, form, appointment, attached=attached, group=[a.id for a in group[1:]]
+        lang,
+        form,
+        appointment,
+        attached=attached,
+        group=[a.id for a in group[1:]],
+        email=submission.values.get("email", ""),
     )
+    metrics.count_booking("made")
     claims.record_outcome(key, booked_outcome(url, appointment))
     return redirect(url, 303)
 
@@ -379,7 +410,6 @@ def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> An
     except ModuleApiError:
         days = []
     choices = [s for d in days for s in d.slots if s.slot_id != form.slot_id and not s.full]
-    iso = day.isocalendar()
     return render_template(
         "slot_taken.html",
         organization=organization,
@@ -393,7 +423,7 @@ def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> An
             lang=lang,
             org_id=form.org_id,
             template_id=form.template_id,
-            week=week_label(iso.year, iso.week),
+            day=form.start.astimezone(zone).date().isoformat(),
             tz=zone.key,
             staff=form.staff or None,
         ),

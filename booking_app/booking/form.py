@@ -264,7 +264,8 @@ def booking_body(
         "lastName": values["last_name"],
         "locale": locale,
     }
-    if values.get("email"):
+    email_given = bool(values.get("email"))
+    if email_given:
         customer["email"] = values["email"]
     if values.get("mobile"):
         customer["mobile"] = values["mobile"]
@@ -287,6 +288,8 @@ def booking_body(
             "zip": values["appointment_zip"],
             "city": values["appointment_city"],
         }
+    if email_given:  # the SDK's flag: bookingtime e-mails the confirmation to the customer
+        body["sendAppointmentAddEventEmail"] = True
     if additional_data:
         body["additionalData"] = dict(additional_data)
     return body

@@ -15,7 +15,7 @@ from booking_app.moduleapi import ModuleApiError, NotFoundError, ValidationError
 from booking_app.web.i18n import _
 from booking_app.web.lookup import TEMPLATE_ID, check_ids, get_client, load_service, unavailable
 from booking_app.web.pagecache import cached_page
-from booking_app.web.week import WeekLinks, earliest_redirect, week_page
+from booking_app.web.week import WeekLinks, earliest_redirect, times_page
 
 # An operator-chosen customId: what `data-service` may name instead of an `fc…` id.
 CUSTOM_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
@@ -30,7 +30,8 @@ def _slot_generation(lang: str, org_id: str, template_id: str) -> str:
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/")
 @cached_page(_slot_generation)
 def slots(lang: str, org_id: str, template_id: str) -> Any:
-    """Free times of a week; `week`, `staff`, `tz`, the module config `c` (whose
+    """Free times: the month grid and a day's times (`day`, `month`), or a week's
+    (`week`); `staff`, `tz`, the module config `c` (whose
     services the back link returns to) and the custom entity `e` (whose staff the times
     are limited to) come from the query string."""
     if not TEMPLATE_ID.match(template_id):
@@ -54,7 +55,7 @@ def slots(lang: str, org_id: str, template_id: str) -> Any:
         back_text=_("All services"),
     )
     hidden: dict[str, str] = {name: value for name, value in carry.items() if value}
-    return week_page(service, links, hidden=hidden, allowed=allowed)
+    return times_page(service, links, hidden=hidden, allowed=allowed)
 
 
 def _service_by_custom_id(lang: str, org_id: str, ref: str) -> Any:
@@ -78,7 +79,7 @@ def _service_by_custom_id(lang: str, org_id: str, ref: str) -> Any:
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/earliest")
 def earliest(lang: str, org_id: str, template_id: str) -> Any:
-    """Jump to the week of the first free slot."""
+    """Jump to the day of the first free slot."""
     check_ids(org_id, template_id)
     week_url = partial(url_for, "booking.slots", lang=lang, org_id=org_id, template_id=template_id)
     entity = chosen_entity(request.args.get("e"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -57,7 +57,7 @@ from booking_app.web.viewmodels import (
     resource_name,
     texts,
 )
-from booking_app.web.week import WeekLinks, earliest_redirect, staff_step, week_of, week_page
+from booking_app.web.week import WeekLinks, earliest_redirect, staff_step, times_page
 
 bp = Blueprint("manage", __name__)
 bp.url_value_preprocessor(url_language)
@@ -342,9 +342,10 @@ def _not_reached() -> str:
 
 # Move ---------------------------------------------------------------------------------
 def _move_week(
-    lang: str, managed: Managed, notice: str = "", status: int = 200, week: str | None = None
+    lang: str, managed: Managed, notice: str = "", status: int = 200, day: date | None = None
 ) -> Any:
-    """The week view for choosing a new time: the query's week, else `week`."""
+    """The times page for choosing a new time: the query's day, month or week, else
+    `day`, else the booked day."""
     template = _template(lang, managed.ref)
     if template is None:
         abort(404)
@@ -359,16 +360,23 @@ def _move_week(
     step = staff_step(template)
     booked_staff = [r.id for r in managed.appointment.resources]
     staff = next((r.id for r in step[1].resources if r.id in booked_staff), "") if step else ""
-    return week_page(
+    booked = managed.appointment.start
+    return times_page(
         Service(lang, managed.organization, template),
         links,
         zone_hint=managed.zone.key,
         notice=notice,
         status=status,
-        # The booked week and the booked stylist, as Calendly and Cal.com reschedule.
-        default_week=week or week_of(managed.appointment.start, managed.org_zone),
+        # The booked day and the booked stylist, as Calendly and Cal.com reschedule.
+        default_day=day or _day_in(booked, managed.zone),
         default_staff=staff,
+        current=booked,
     )
+
+
+def _day_in(moment: datetime, zone: ZoneInfo) -> date:
+    """`moment`'s day in `zone`."""
+    return moment.astimezone(zone).date()
 
 
 def _unchangeable(lang: str, managed: Managed, status: int = 409) -> Any:
@@ -472,10 +480,10 @@ def move(lang: str, org_id: str, token: str) -> Any:
         unavailable()
     staff = request.form.get("staff", "")[:32]
     slot = chosen_slot(lang, org_id, template, org_zone, start, staff=staff)
-    chosen_week = week_of(start, business_zone(org_zone))  # after a 409, that week again
+    chosen_day = _day_in(start, ZoneInfo(zone))  # after a 409, that day again
 
     def taken() -> Any:
-        return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409, chosen_week)
+        return _move_week(lang, _load(lang, org_id, token), _time_taken(), 409, chosen_day)
 
     if slot is None:  # taken since the week view was shown
         return taken()

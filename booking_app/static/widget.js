@@ -2,39 +2,90 @@
    1. Sends the browser's time zone (btz) along on links marked data-tz, so the
       week view can show times in the customer's zone without asking.
    2. Moves focus to the error summary of a form sent back with mistakes.
+   2a. On the times page, swaps the day, the month or the staff in place.
    3. Tells the embedding page what happened (ids only, never personal data), and its
       height, so the loader (embed.js) can size the iframe without a scrollbar. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = ""; }
-  if (zone) {
-    var links = document.querySelectorAll("a[data-tz]");
-    for (var i = 0; i < links.length; i++) {
-      var url = new URL(links[i].href);
-      if (!url.searchParams.has("tz")) {
-        url.searchParams.set("btz", zone);
-        links[i].href = url.toString();
+  function enhance(root) {
+    if (zone) {
+      var links = root.querySelectorAll("a[data-tz]");
+      for (var i = 0; i < links.length; i++) {
+        var url = new URL(links[i].href);
+        if (!url.searchParams.has("tz")) {
+          url.searchParams.set("btz", zone);
+          links[i].href = url.toString();
+        }
       }
     }
+    // GET forms drop their action's query: copy it (the carried embed parameters) into fields.
+    var forms = root.querySelectorAll("form");
+    for (var f = 0; f < forms.length; f++) {
+      var form = forms[f];
+      if (form.method !== "get") continue;
+      new URL(form.action).searchParams.forEach(function (value, name) {
+        if (form.elements[name]) return;
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = name;
+        hidden.value = value;
+        form.appendChild(hidden);
+      });
+    }
   }
+  enhance(document);
   // A form sent back with errors: move focus to its error summary (GOV.UK pattern), so a
   // screen reader announces it and the keyboard starts there.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
-  // GET forms drop their action's query: copy it (the carried embed parameters) into fields.
-  for (var f = 0; f < document.forms.length; f++) {
-    var form = document.forms[f];
-    if (form.method !== "get") continue;
-    new URL(form.action).searchParams.forEach(function (value, name) {
-      if (form.elements[name]) return;
-      var hidden = document.createElement("input");
-      hidden.type = "hidden";
-      hidden.name = name;
-      hidden.value = value;
-      form.appendChild(hidden);
-    });
+  // The times page: a day or a month of the grid, or another staff, replaces the page's
+  // content in place (the same server-rendered HTML the link leads to), keeping the
+  // scroll position; any failure just follows the link.
+  function swap(url, push, focus) {
+    fetch(url, {credentials: "same-origin"}).then(function (answer) {
+      if (!answer.ok) throw new Error(String(answer.status));
+      return answer.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var main = doc.getElementById("main");
+      if (!main) throw new Error("no main");
+      document.getElementById("main").replaceWith(main);
+      var nav = doc.querySelector("nav.languages"), old = document.querySelector("nav.languages");
+      if (nav && old) old.replaceWith(nav);
+      document.title = doc.title;
+      if (push) history.pushState({swapped: true}, "", url);
+      enhance(main);
+      var target = focus && main.querySelector(focus);
+      if (target) target.focus();
+    }).catch(function () { location.href = url; });
   }
+  document.addEventListener("click", function (e) {
+    var skip = e.target.closest ? e.target.closest(".skip-link") : null;
+    var times = document.getElementById("times");
+    if (skip && times) {  // focus the times themselves, whatever the browser does with #times
+      e.preventDefault();
+      times.focus();
+      return;
+    }
+    var link = e.target.closest ? e.target.closest(".calendar a, .chosen-day a[href$='#times']") : null;
+    if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    var rel = link.getAttribute("rel");
+    swap(link.href, true, rel ? ".calendar a[rel=" + rel + "]" : "#times");
+  });
+  document.addEventListener("change", function (e) {
+    var select = e.target;
+    if (!select.matches || !select.matches("select[data-autosubmit]")) return;
+    var url = new URL(select.form.action);
+    new FormData(select.form).forEach(function (value, name) { url.searchParams.set(name, String(value)); });
+    swap(url.toString(), true, "#" + select.id);
+  });
+  window.addEventListener("popstate", function (e) {
+    if (e.state && e.state.swapped || document.querySelector(".calendar")) swap(location.href, false, null);
+  });
   if (window.parent === window) return;
   // Embedded: talk to the host page. With the loader (eo = the host's origin) messages go
   // to that origin only; in a plain <iframe> they carry ids only, never personal data.

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, gettext
+from flask_babel import ngettext as babel_ngettext
 
 from booking_app.paths import resource_dir
 
@@ -82,14 +83,20 @@ def _(message: str, **variables: Any) -> str:
     return str(gettext(message, **variables))
 
 
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """ngettext for the current request's language; `%(num)d` is `num`."""
+    return str(babel_ngettext(singular, plural, num, **variables))
+
+
 # The query parameters a page may keep across a language switch. Only these reach
 # `url_for`: any other key could be one of its own (`_external`, `_scheme`, `_method`,
 # `endpoint`) and change the link, or fail it.
 PAGE_QUERY_KEYS = frozenset(
     {
         # the booking and manage pages
-        "all", "btz", "c", "done", "e", "gone", "here", "none", "q", "s", "staff", "tz",
-        "week",
+        "all", "btz", "c", "day", "done", "e", "gone", "here", "month", "none", "q", "s",
+        "staff", "tz", "week",
+        "next", "current", "org_tz",  # the time zone choice (booking/zones.py)
         # the embed parameters (web/embed_params.py)
         "eo", "eid", "th",
         "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",

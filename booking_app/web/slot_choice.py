@@ -104,10 +104,11 @@ def find_slot(
     allowed: frozenset[str] | None = None,
 ) -> models.BookingSlot | None:
     """A bookable slot starting at `start` (with `staff`, or one of the `allowed`
-    resources, when given), from the week's (cached) slot list; None when there is none
-    any more. Raises ModuleApiError when the upstream cannot answer."""
-    iso = start.astimezone(org_zone).isocalendar()
-    found = get_client().list_week(org_id, template_id, iso.year, iso.week, lang=lang)
+    resources, when given), from the month's (cached) slot list; None when there is none
+    any more. Raises ModuleApiError when the upstream cannot answer. The month's list:
+    the one the date-first view has just shown (and cached)."""
+    local = start.astimezone(org_zone)
+    found = get_client().list_month(org_id, template_id, local.year, local.month, lang=lang)
     for slot in found.slots:
         if slot.start == start and bookable(slot) and offered(slot, staff, allowed):
             return slot

@@ -151,10 +151,12 @@ class ConfirmationState:
     zone: str  # the customer's time zone
     group: tuple[str, ...] = ()  # the further seats' appointments (courses)
     attached: bool | None = None  # whether the customer's file arrived (None: no file)
+    mailed_to: str = ""  # the address the confirmation e-mail goes to, masked (z…@example.com)
 
     def to_payload(self) -> dict[str, Any]:
         """The compact, JSON-ready payload."""
         return {
+            "m": self.mailed_to,
             "f": self.attached,
             "g": list(self.group),
             "o": self.org_id,
@@ -182,6 +184,7 @@ class ConfirmationState:
             zone=_text(data, "z", ""),
             group=_texts(data, "g"),
             attached=attached,
+            mailed_to=_text(data, "m", ""),
         )
 
 

@@ -4,19 +4,30 @@ the booking flow and the move of a booked appointment."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
 from flask import abort, redirect, render_template, request
 
+from booking_app import clock
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
-from booking_app.web.dates import day_label
+from booking_app.web.dates import day_label, when_label
 from booking_app.web.i18n import _
 from booking_app.web.lookup import Service, get_client, unavailable
+from booking_app.web.month import (
+    FREE,
+    Bookable,
+    day_param,
+    month_key,
+    month_param,
+    month_slots,
+    month_view,
+)
 from booking_app.web.slot_choice import SlotChoice, bookable, bookable_days, format_time, offered
 from booking_app.web.timezones import business_zone, customer_zone, valid_zone
 from booking_app.web.viewmodels import resource_name, service_view
@@ -76,14 +87,16 @@ def staff_step(template: models.BookingTemplate) -> tuple[int, models.BookingSte
 
 
 def group_by_day(
-    slots: tuple[models.BookingSlot, ...],
+    slots: Iterable[models.BookingSlot],
     zone: ZoneInfo,
     first: date,
     lang: str,
     staff: str,
     allowed: frozenset[str] | None = None,
+    *,
+    count: int = 7,
 ) -> list[DayView]:
-    """Seven days from `first`, each with its distinct free times in `zone` (with
+    """`count` days from `first`, each with its distinct free times in `zone` (with
     `staff`, or with any of the `allowed` resources, when given)."""
     by_day: dict[date, dict[datetime, models.BookingSlot]] = {}
     for slot in slots:
@@ -92,7 +105,7 @@ def group_by_day(
         local = slot.start.astimezone(zone)
         by_day.setdefault(local.date(), {}).setdefault(local, slot)  # one entry per time
     days = []
-    for offset in range(7):
+    for offset in range(count):
         day = first + timedelta(days=offset)
         times = sorted(by_day.get(day, {}).items())
         days.append(
@@ -147,7 +160,23 @@ def staff_options(
     ]
 
 
-def week_page(
+@dataclass(frozen=True)
+class TimesContext:
+    """What both layouts of the times page share: the service, the zones, the staff
+    choice and the bookable range."""
+
+    service: Service
+    links: WeekLinks
+    zone: ZoneInfo
+    org_zone: ZoneInfo
+    staff: str
+    staff_options: list[StaffOption]
+    allowed: frozenset[str] | None
+    today: date  # the business's
+    last_day: date
+
+
+def times_page(
     service: Service,
     links: WeekLinks,
     *,
@@ -156,16 +185,19 @@ def week_page(
     allowed: frozenset[str] | None = None,
     notice: str = "",
     status: int = 200,
-    default_week: str | None = None,
+    default_day: date | None = None,
     default_staff: str = "",
+    current: datetime | None = None,
 ) -> Any:
-    """Render the free times of the week asked for in the query string (`week`,
-    `staff`, `tz`, `btz`); 404 outside this week .. Dec 31 next year, 503 when the
-    upstream cannot answer. `hidden` goes into the pick form unchanged; `zone_hint`
-    is the zone to use when the query names none; `default_week` (`2026-W53`) the week to show
-    when the query names none (e.g. the week of a time just taken); `default_staff` the
-    staff chosen when the query names none (moving keeps the booked stylist; the
-    query's `staff=` empty means "anyone")."""
+    """Render the free times: the month grid and one day's times (`day`, `month`), or
+    with `week` in the query the week's list; `staff`, `tz`, `btz` from the query too.
+    404 outside the bookable range, 503 when the upstream cannot answer. `hidden` goes
+    into the pick form unchanged; `zone_hint` is the zone to use when the query names
+    none; `default_day` the day (in the customer's zone) to open on when the query
+    names none (the day of a time just taken, the booked day of a move; else the
+    earliest free day); `default_staff` the staff chosen when the query names none
+    (moving keeps the booked stylist; the query's `staff=` empty means "anyone");
+    `current` the appointment's time being moved, marked on the page."""
     lang, organization, template = service.lang, service.organization, service.template
     org_zone = business_zone(organization.time_zone)
     asked = request.args.get("tz", "")
@@ -178,40 +210,153 @@ def week_page(
         )
         notice = f"{notice} {unknown}".strip()
     today, last_day = bookable_days(org_zone)
-    year, week = week_param(request.args.get("week") or default_week, today)
-    monday = date.fromisocalendar(year, week, 1)
-    this_monday = today - timedelta(days=today.weekday())
-    if monday < this_monday or monday > last_day:
-        abort(404)
     step = staff_step(template)
     staff = request.args.get("staff", default_staff)
     if step is None or staff not in {r.id for r in step[1].resources}:
         staff = ""
     options = staff_options(step[1] if step else None, staff, service, allowed)
-    try:
-        found = get_client().list_week(organization.id, template.id, year, week, lang=lang)
-    except ModuleApiError:
-        unavailable()
-    previous = monday - timedelta(days=7)
-    following = monday + timedelta(days=7)
-    args = {"tz": zone.key, "staff": staff or None}
+    ctx = TimesContext(service, links, zone, org_zone, staff, options, allowed, today, last_day)
+    page = _week_layout(ctx) if request.args.get("week") else _month_layout(ctx, default_day)
+    chosen_staff = next((o.name for o in options if o.selected and o.id), "")
     return render_template(
         "slots.html",
         organization=organization,
         service=service_view(template, lang, organization.language),
-        days=group_by_day(found.slots, zone, monday, lang, staff, allowed),
         zone=zone.key,
         zone_name=get_timezone_name(zone, locale=lang),
         org_zone=org_zone.key,
         staff_options=options,
-        week=week_label(year, week),
-        previous_week=week_label(*previous.isocalendar()[:2]) if previous >= this_monday else None,
-        next_week=week_label(*following.isocalendar()[:2]) if following <= last_day else None,
-        args=args,
+        staff_name=chosen_staff,
+        args={"tz": zone.key, "staff": staff or None},
         week_links=links,
         hidden=hidden or {},
         notice=notice,
+        current=current_marker(current, zone, lang) if current else None,
+        **page,
     ), status
+
+
+@dataclass(frozen=True)
+class CurrentTime:
+    """The appointment being moved: its day and its time, as the page marks them."""
+
+    iso: str  # its day in the customer's zone
+    label: str  # the full date and time
+
+
+def current_marker(start: datetime, zone: ZoneInfo, lang: str) -> CurrentTime:
+    """How the move's times page names the appointment's current time."""
+    local = start.astimezone(zone)
+    return CurrentTime(local.date().isoformat(), when_label(local, zone, lang))
+
+
+def _week_layout(ctx: TimesContext) -> dict[str, Any]:
+    """The week's list (`week=2026-W49`): seven days of times."""
+    lang, organization = ctx.service.lang, ctx.service.organization
+    year, week = week_param(request.args.get("week"), ctx.today)
+    monday = date.fromisocalendar(year, week, 1)
+    this_monday = ctx.today - timedelta(days=ctx.today.weekday())
+    if monday < this_monday or monday > ctx.last_day:
+        abort(404)
+    try:
+        found = get_client().list_week(
+            organization.id, ctx.service.template.id, year, week, lang=lang
+        )
+    except ModuleApiError:
+        unavailable()
+    previous = monday - timedelta(days=7)
+    following = monday + timedelta(days=7)
+    return {
+        "layout": "week",
+        "days": group_by_day(found.slots, ctx.zone, monday, lang, ctx.staff, ctx.allowed),
+        "week": week_label(year, week),
+        "month_of_week": month_key(monday.year, monday.month),
+        "previous_week": week_label(*previous.isocalendar()[:2])
+        if previous >= this_monday
+        else None,
+        "next_week": week_label(*following.isocalendar()[:2])
+        if following <= ctx.last_day
+        else None,
+    }
+
+
+def _opening_day(ctx: TimesContext, default_day: date | None) -> tuple[date | None, int, int]:
+    """The day (or None: the month's first free day) and the month the grid opens on:
+    the query's `day` or `month`, else `default_day`, else the earliest free time's."""
+    day = day_param(request.args.get("day"))
+    asked = month_param(request.args.get("month"))
+    if day is None and asked is None:
+        day = default_day
+    if day is not None:
+        return day, day.year, day.month
+    if asked is not None:
+        return None, *asked
+    try:
+        earliest = get_client().earliest_slot(
+            ctx.service.organization.id, ctx.service.template.id, lang=ctx.service.lang
+        )
+    except ModuleApiError:
+        unavailable()
+    first = earliest.start.astimezone(ctx.zone).date() if earliest else clock.today(ctx.zone)
+    return None, first.year, first.month
+
+
+def _month_layout(ctx: TimesContext, default_day: date | None) -> dict[str, Any]:
+    """The month grid and the chosen day's times (`day=2026-12-04` or `month=2026-12`,
+    whose first free day is chosen)."""
+    lang, organization = ctx.service.lang, ctx.service.organization
+    span = Bookable.of(ctx.today, ctx.last_day, ctx.org_zone, ctx.zone)
+    day, year, month = _opening_day(ctx, default_day)
+    if not span.has_month(year, month):
+        if day is not None and day == default_day:  # e.g. a move's day, past the range
+            day, year, month = None, span.today.year, span.today.month
+        else:
+            abort(404)
+    try:
+        slots = month_slots(
+            organization.id,
+            ctx.service.template.id,
+            year=year,
+            month=month,
+            zone=ctx.zone,
+            org_zone=ctx.org_zone,
+            org_range=(ctx.today, ctx.last_day),
+            lang=lang,
+        )
+    except ModuleApiError:
+        unavailable()
+    grid = partial(
+        month_view,
+        year,
+        month,
+        slots,
+        zone=ctx.zone,
+        lang=lang,
+        span=span,
+        staff=ctx.staff,
+        allowed=ctx.allowed,
+    )
+    view = grid(chosen=day)
+    if day is None:
+        first_free = view.first_free
+        day = first_free.day if first_free else None
+        view = grid(chosen=day)
+    chosen = None
+    if day is not None:
+        chosen = group_by_day(slots, ctx.zone, day, lang, ctx.staff, ctx.allowed, count=1)[0]
+    cells = [c for week in view.weeks for c in week if c is not None]
+    state = next((c.state for c in cells if c.day == day), None)
+    later_free = next((c for c in cells if day and c.day > day and c.state == FREE), None)
+    iso = (day or span.today).isocalendar()
+    return {
+        "layout": "month",
+        "month": view,
+        "month_key": month_key(year, month),
+        "chosen": chosen,
+        "chosen_state": state,
+        "next_free": later_free,
+        "week": week_label(iso.year, iso.week),
+    }
 
 
 NARROW_WEEKS = 8  # how far past the first free slot to look for the chosen staff's
@@ -225,10 +370,11 @@ def earliest_redirect(
     *,
     allowed: frozenset[str] | None = None,
 ) -> Any:
-    """303 to the week of the first free slot (keeping `tz`, `staff`, `c`, `e`), or to
-    this week with `none=1` when nothing is free any more. With a staff choice or a
-    custom entity's `allowed` resources, the first week that has one of theirs (within
-    NARROW_WEEKS of the first free slot; else that slot's week)."""
+    """303 to the day of the first free slot in the customer's zone (keeping `tz`,
+    `btz`, `staff`, `c`, `e`), or to this month with `none=1` when nothing is free any
+    more. With a staff choice or a custom entity's `allowed` resources, the first day
+    that has one of theirs (within NARROW_WEEKS of the first free slot; else that
+    slot's day)."""
     client = get_client()
     try:
         slot = client.earliest_slot(org_id, template_id, lang=lang)
@@ -237,35 +383,43 @@ def earliest_redirect(
         abort(404)
     except ModuleApiError:
         unavailable()
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("tz", "staff", "c", "e")}
+    kept = ("tz", "btz", "staff", "c", "e")
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept}
     if slot is None:
         return redirect(week_url(**args, none="1"), 303)
     org_zone = business_zone(org.time_zone)
-    first = slot.start.astimezone(org_zone).date()
+    zone = customer_zone(args.get("tz"), args.get("btz"), org.time_zone)
     _today, last_day = bookable_days(org_zone)
-    staff = args.get("staff", "")
-    week = _first_week_with(
-        org_id, template_id, first, last_day, lang=lang, staff=staff, allowed=allowed
+    start = _first_start_with(
+        org_id,
+        template_id,
+        slot,
+        org_zone,
+        last_day,
+        lang=lang,
+        staff=args.get("staff", ""),
+        allowed=allowed,
     )
-    iso = (week or first).isocalendar()
-    return redirect(week_url(**args, week=week_label(iso.year, iso.week)), 303)
+    return redirect(week_url(**args, day=start.astimezone(zone).date().isoformat()), 303)
 
 
-def _first_week_with(
+def _first_start_with(
     org_id: str,
     template_id: str,
-    first: date,
+    earliest: models.BookingSlot,
+    org_zone: ZoneInfo,
     last_day: date,
     *,
     lang: str,
     staff: str,
     allowed: frozenset[str] | None,
-) -> date | None:
-    """A day of the first week from `first` (up to `last_day`, the last bookable day)
-    with a free slot of `staff` / `allowed`."""
+) -> datetime:
+    """The start of the first free slot of `staff` / `allowed` from the `earliest` one
+    (looking NARROW_WEEKS ahead, up to `last_day`, the last bookable day); else the
+    earliest one's."""
     if not staff and allowed is None:
-        return first
-    day = first
+        return earliest.start
+    day = earliest.start.astimezone(org_zone).date()
     for _week in range(NARROW_WEEKS):
         if day > last_day:
             break
@@ -273,8 +427,9 @@ def _first_week_with(
         try:
             found = get_client().list_week(org_id, template_id, iso.year, iso.week, lang=lang)
         except ModuleApiError:
-            return None
-        if any(bookable(c) and offered(c, staff, allowed) for c in found.slots):
-            return day
+            break
+        starts = [c.start for c in found.slots if bookable(c) and offered(c, staff, allowed)]
+        if starts:
+            return min(starts)
         day += timedelta(days=7)
-    return None
+    return earliest.start

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 MANAGE = re.compile(r"/m/[^/?]+(\?.*)?$")
-MOVE_WEEK = re.compile(r"/m/[^/]+/move\?(.*&)?week=")
+MOVE_WEEK = re.compile(r"/m/[^/]+/move\?(.*&)?(week|day)=")
 MOVE_CONFIRM = re.compile(r"/m/[^/]+/move/confirm\?")
 
 

@@ -94,13 +94,57 @@ def test_sandbox_years_follow_berlin_not_utc(
 def test_the_current_week_is_week_53_and_the_past_is_not_offered(
     widget: FlaskClient, new_year: SandboxProcess, api: ModuleApi
 ) -> None:
-    page = widget.get(week_page(widget, new_year, api, ""))
+    page = widget.get(week_page(widget, new_year, api, "2026-W53"))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert shown_week(html) == "2026-W53"
     assert 'rel="prev"' not in html, "no way back into last year"
     assert 'rel="next"' in html
     assert all(chosen_start(t).date() >= FIRST_DAY for t in time_links(page))
+
+
+def test_the_month_grid_opens_in_the_new_year_with_no_way_back(
+    widget: FlaskClient, new_year: SandboxProcess, api: ModuleApi
+) -> None:
+    page = widget.get(week_page(widget, new_year, api, ""))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<h2 id="month-title" aria-live="polite">January 2027</h2>' in html
+    assert 'rel="prev"' not in html, "December 2026 is over in Berlin"
+    assert 'rel="next"' in html
+    assert 'aria-current="date"' in html, "it opens on the first free day"
+    assert time_links(page)
+    assert all(chosen_start(t).date() >= FIRST_DAY for t in time_links(page))
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "has_next"),
+    [
+        ("month=2026-12", 404, False),  # last year, in Berlin
+        ("month=2027-01", 200, True),
+        ("month=2028-12", 200, False),  # the last month of the range
+        ("month=2029-01", 404, False),
+        # Tokyo is 8 hours ahead: Dec 31 2028 in Berlin reaches Jan 1 2029 there, so that
+        # month shows (with no times: Dec 31 2028 is a Sunday), and never asks for 2029.
+        ("month=2029-01&tz=Asia/Tokyo", 200, False),
+        ("month=2027-13", 404, False),
+        ("month=27-01", 404, False),
+        ("day=2027-02-30", 404, False),
+        ("day=2029-01-01", 404, False),
+    ],
+)
+def test_the_month_grid_keeps_to_the_bookable_range(
+    widget: FlaskClient,
+    new_year: SandboxProcess,
+    api: ModuleApi,
+    query: str,
+    status: int,
+    has_next: bool,
+) -> None:
+    page = widget.get(f"{week_page(widget, new_year, api, '')}?{query}")
+    assert page.status_code == status, (query, page.status_code)
+    if status == 200:
+        assert ('rel="next"' in page.get_data(as_text=True)) is has_next
 
 
 def test_the_last_week_offers_no_next_week(
@@ -121,9 +165,9 @@ def test_earliest_lands_in_the_new_year(
     url = f"/en/o/{new_year.main_org}/s/{api.template_id('haircut')}/earliest"
     jump = widget.get(url)
     assert jump.status_code == 303
-    week = re.search(r"week=(\d{4}-W\d{2})", jump.headers["Location"])
-    assert week
-    assert week[1] in {"2026-W53", "2027-W01"}, week[1]
+    day = re.search(r"day=(\d{4}-\d{2}-\d{2})", jump.headers["Location"])
+    assert day
+    assert FIRST_DAY <= date.fromisoformat(day[1]) <= date(2027, 1, 8), day[1]
     page = widget.get(jump.headers["Location"])
     times = time_links(page)
     assert times

@@ -70,9 +70,9 @@ def test_the_choice_narrows_the_staff_and_the_times(
     assert "Anna" in html
     offered = {chosen_start(u) for u in time_links(week)}
     assert offered
-    monday = re.search(r"week=(\d{4})-W(\d{2})", jump.headers["Location"])
-    assert monday
-    day = date.fromisocalendar(int(monday[1]), int(monday[2]), 1)
+    shown = re.search(r"day=(\d{4}-\d{2}-\d{2})", jump.headers["Location"])
+    assert shown
+    day = date.fromisoformat(shown[1])
     free = api.free_slots(haircut, day)
     with_allowed = {
         datetime.fromisoformat(s["timestamp"])

@@ -32,8 +32,9 @@ from tests.support.pages import (
     no_cookies,
     open_form,
     post_form,
-    shown_week,
+    shown_day,
     time_links,
+    whole_week_link,
 )
 from tests.support.sandbox import SandboxProcess
 from tests.support.tamper import flip
@@ -98,6 +99,9 @@ def other_times(client: FlaskClient, week_url: str, avoid: datetime, weeks: int 
     for _week in range(weeks):
         page = no_cookies(client.get(week_url))
         assert page.status_code == 200, page.get_data(as_text=True)[:300]
+        if whole := whole_week_link(page):  # the date-first view: its day's week
+            week_url = whole
+            page = no_cookies(client.get(week_url))
         times = [t for t in time_links(page) if chosen_start(t) != avoid]
         if times:
             return times
@@ -220,7 +224,7 @@ def test_confirmation_ics_and_manage_ics_share_the_uid(
     assert uid.search(confirmation_ics)[1] == uid.search(manage_ics)[1]  # type: ignore[index]
 
 
-def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
+def test_move_to_a_time_taken_meanwhile_offers_the_day_again(
     client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
 ) -> None:
     before = shown(api, booked["id"])
@@ -244,9 +248,9 @@ def test_move_to_a_time_taken_meanwhile_offers_the_week_again(
     assert answer.status_code == 409
     html = answer.get_data(as_text=True)
     assert "that time has just been taken" in html
-    iso = start.astimezone(BERLIN).isocalendar()
-    assert shown_week(answer) == f"{iso.year}-W{iso.week:02d}", "the chosen week, not this one"
-    assert start not in [chosen_start(t) for t in time_links(answer)], "the taken time is gone"
+    assert shown_day(answer) == start.astimezone(BERLIN).date().isoformat(), "the chosen day"
+    offered = [chosen_start(t) for t in time_links(answer, required=False)]
+    assert start not in offered, "the taken time is gone"
     assert shown(api, booked["id"])["start"] == before["start"], "nothing moved"
 
 
@@ -480,7 +484,7 @@ def test_moving_back_to_an_earlier_time_is_a_change_of_its_own(
         assert shown_start == chosen_start(target)
 
 
-def test_moving_keeps_the_booked_stylist_and_opens_on_the_booked_week(
+def test_moving_keeps_the_booked_stylist_and_opens_on_the_booked_day(
     client: FlaskClient, api: ModuleApi, booked: dict[str, Any]
 ) -> None:
     before = shown(api, booked["id"])
@@ -489,8 +493,8 @@ def test_moving_keeps_the_booked_stylist_and_opens_on_the_booked_week(
     week = no_cookies(client.get(links(view, "/move")[0]))
     html = week.get_data(as_text=True)
     assert re.search(rf'<option value="{stylist}" selected', html), "the booked stylist"
-    booked_week = booked["start"].astimezone(BERLIN).isocalendar()
-    assert shown_week(week) == f"{booked_week.year}-W{booked_week.week:02d}"
+    assert shown_day(week) == booked["start"].astimezone(BERLIN).date().isoformat()
+    assert "Your current time:" in html, "a banner names the time being moved"
     times = other_times(client, links(view, "/move")[0], booked["start"])
     confirm = no_cookies(client.get(times[0]))
     name = before["bookingResourceList"][0]["name"] or before["bookingResourceList"][0]["firstName"]

@@ -101,13 +101,13 @@ def test_a_token_fetched_by_one_instance_is_used_by_the_other(
     assert entry.status_code == 200
     fetched = sandbox.counters()["routes"].get(TOKEN_ROUTE, 0)
     assert fetched >= 1, "A fetched the branch's token"
-    # B now needs that organization's token for a call nobody cached: a week of slots.
+    # B now needs that organization's token for a call nobody cached: a month of slots.
     week = Customer(b.url, "198.51.100.2").get(f"/de/o/{branch}/?here=1")
     service = next(h for h in week.text.split('"') if "/s/fc" in h)
     answer = Customer(b.url, "198.51.100.2").get(service)
     assert answer.status_code == 200
     routes = sandbox.counters()["routes"]
-    assert any("listWeek" in route for route in routes), routes
+    assert any("listMonth" in route for route in routes), routes
     assert routes.get(TOKEN_ROUTE, 0) == fetched, "B used A's token from Redis"
 
 

@@ -33,7 +33,7 @@ TIMEOUT_MS = 15_000  # every context's default wait
 CONFIRMED = '[data-event="booking-created"]'
 TIMES = "form.days button[name=s]"
 SUBMIT = "form[method=post] button[type=submit]"
-WEEK_VIEW = re.compile(r"/s/fc[0-9A-Za-z]{30}/\?(.*&)?week=")
+WEEK_VIEW = re.compile(r"/s/fc[0-9A-Za-z]{30}/\?(.*&)?(week|day)=")  # a times page
 DETAILS_FORM = re.compile(r"/s/fc[0-9A-Za-z]{30}/book\?")
 CONFIRMATION = re.compile(r"/confirmed/[^/]+$")
 
@@ -62,7 +62,7 @@ def open_service(page: Page, template_id: str) -> None:
 
 
 def earliest_week(page: Page) -> None:
-    """Follow "Earliest free time" to the first week with free times."""
+    """Follow "Earliest free time" to the first day with free times."""
     go(page, page.locator("a[href*='/earliest']").first.click, WEEK_VIEW)
 
 
@@ -78,6 +78,8 @@ def pick_time(page: Page, index: int = 0) -> str:
     """Jump to the earliest week with free times, choose the `index`-th free time from
     there on (in later weeks if that week has fewer); its label."""
     earliest_week(page)
+    if page.locator(TIMES).count() <= index:  # the date-first view: to its week
+        go(page, page.locator(".other-views a[href*='week=']").click, WEEK_VIEW)
     while (count := page.locator(TIMES).count()) <= index:
         index -= count
         go(page, page.locator("a[rel=next]").click, WEEK_VIEW)

@@ -23,6 +23,8 @@ TIME_BUTTON = re.compile(r'<button name="s" value="([^"]+)"')
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 POST_FORM = re.compile(r'<form method="post" action="([^"]+)">(.*?)</form>', re.S)
 WEEK = re.compile(r'type="hidden" name="week" value="([^"]+)"')
+DAY = re.compile(r'type="hidden" name="day" value="([^"]+)"')
+WHOLE_WEEK = re.compile(r'<a href="([^"]+)">Show the whole week</a>')
 APPOINTMENT = re.compile(r'data-appointment="([^"]+)"')  # a confirmation page's booking
 MANAGED_APPOINTMENT = re.compile(r'data-appointment-id="([^"]+)"')  # a manage page's
 SERVICE_NAME = re.compile(r'<h3 class="service-name"><a [^>]+>([^<]+)</a>')
@@ -112,6 +114,21 @@ def shown_week(page: TestResponse | str) -> str:
     match = WEEK.search(html)
     assert match, html[:800]
     return match[1]
+
+
+def shown_day(page: TestResponse | str) -> str:
+    """The day (`2026-12-04`) a date-first view shows the times of."""
+    html = html_of(page)
+    match = DAY.search(html)
+    assert match, html[:800]
+    return match[1]
+
+
+def whole_week_link(page: TestResponse | str) -> str | None:
+    """A date-first view's link to its day's whole week (English pages); None on a week
+    view."""
+    match = WHOLE_WEEK.search(html_of(page))
+    return unescape(match[1]) if match else None
 
 
 def appointment_id(page: TestResponse | str) -> str:
