@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import rjsmin  # type: ignore[import-untyped]
+import rjsmin
 from flask.testing import FlaskClient
 
 from booking_app import create_app

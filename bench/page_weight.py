@@ -120,7 +120,7 @@ def time_values(html: str) -> tuple[str, list[str]]:
 def walk(
     fetch: Fetch, org: str, lang: str = "en", pick: int = -1, into: list[Weight] | None = None
 ) -> list[Weight]:
-    """Weigh every step of one booking (books the `pick`-th time of the first free week).
+    """Weigh every step of one booking (books the `pick`-th time of the first free day).
     The weights go into `into` as they are taken, so a failing step keeps the others."""
     weights: list[Weight] = [] if into is None else into
 
@@ -133,7 +133,10 @@ def walk(
     services = page("services", f"/{lang}/o/{org}/?here=1").body.decode()
     service = unescape(re.findall(r'href="([^"]*/s/fc[^"]*)"', services)[0])
     jump = fetch("GET", service.rstrip("/") + "/earliest", None)
-    week = page("week", jump.location).body.decode()
+    week = page("month grid + day", jump.location).body.decode()
+    zone = re.search(r'href="([^"]*/zone\?[^"]*)"', week)
+    if zone:
+        page("time zone choice", unescape(zone[1]))
     action, values = time_values(week)
     slot = action.format(values[pick])
     details = page("details", slot)

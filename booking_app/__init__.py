@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from booking_app import cache, clock
 from booking_app.config import ConfigError, Settings, clock_for, load_settings
 from booking_app.paths import resource_dir
-from booking_app.web import errors, headers, i18n, metrics_view, ratelimit, request_log
+from booking_app.web import assets, errors, headers, i18n, metrics_view, ratelimit, request_log
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app, settings)
     headers.init_proxy_fix(app, settings)
     i18n.init_app(app)
+    assets.init_app(app)  # minified widget.css/js under their digest
     _init_client(app)
 
     from booking_app.booking import bp as booking_bp

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-import rjsmin  # type: ignore[import-untyped]
+import rjsmin
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -421,8 +421,8 @@ def test_preview_offers_a_copy_button_and_keeps_the_code_selectable(
     assert 'aria-live="polite"' in status
     assert _snippet(html).startswith('<script src="http://localhost/embed.js"')
     # The page's own CSS and JS are files: the CSP allows no inline code or style.
-    assert '<link rel="stylesheet" href="/static/preview.css">' in html
-    assert '<script src="/static/preview.js" defer></script>' in html
+    assert re.search(r'<link rel="stylesheet" href="/assets/[0-9a-f]{16}/preview.css">', html)
+    assert re.search(r'<script src="/assets/[0-9a-f]{16}/preview.js" defer></script>', html)
     assert "style=" not in html
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     policy = page.headers["Content-Security-Policy"]

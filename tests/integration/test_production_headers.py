@@ -86,6 +86,8 @@ def test_every_page_type_has_the_security_headers(app: Flask, sandbox: SandboxPr
     seen["language redirect"] = client.get(f"/o/{org}/")
     seen["stylesheet"] = client.get("/static/widget.css")
     seen["script"] = client.get("/static/widget.js")
+    for asset in re.findall(r'"(/assets/[0-9a-f]+/widget\.(?:css|js))"', seen["week view"].text):
+        seen[f"minified {asset.rsplit('.', 1)[1]}"] = client.get(asset)
     seen["404"] = client.get("/en/o/nonsense/")
     seen["405"] = client.delete(f"/en/o/{org}/")
     seen["410 expired form"] = client.post(url, data={"token": "expired"})
