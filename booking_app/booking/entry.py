@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 
 from booking_app.booking.blueprint import bp
 from booking_app.booking.entities import (
@@ -16,7 +16,7 @@ from booking_app.booking.entities import (
 )
 from booking_app.moduleapi import ModuleApiError, NotFoundError, models
 from booking_app.web.i18n import _
-from booking_app.web.lookup import check_ids, get_client, unavailable
+from booking_app.web.lookup import ORG_ID, check_ids, get_client, unavailable
 from booking_app.web.optional import optional
 from booking_app.web.pagecache import cached_page
 from booking_app.web.viewmodels import organization_view, service_view
@@ -32,6 +32,18 @@ def no_organization(lang: str) -> Any:
         title=_("No business selected"),
         detail=_("Open the booking link the business gave you."),
     ), 404
+
+
+def _locations_url(lang: str, org_id: str) -> str | None:
+    """The way back to the choice of location: from the main location's services
+    (`here=1`), or from a branch reached from that choice (`loc=` its organization, an
+    id only: the link stays on this site)."""
+    if request.args.get("here"):
+        return url_for("booking.entry", lang=lang, org_id=org_id)
+    parent = request.args.get("loc", "")
+    if ORG_ID.match(parent) and parent != org_id:
+        return url_for("booking.entry", lang=lang, org_id=parent)
+    return None
 
 
 @bp.get("/<lang>/o/<org_id>/")
@@ -77,6 +89,7 @@ def entry(lang: str, org_id: str) -> Any:
     return render_template(
         "entry.html",
         organization=organization,
+        locations_url=_locations_url(lang, org_id),
         services=services,
         module_config=None,
         entity=entity,

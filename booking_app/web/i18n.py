@@ -95,7 +95,7 @@ PAGE_QUERY_KEYS = frozenset(
     {
         # the booking and manage pages
         "all", "btz", "c", "day", "done", "e", "gone", "here", "month", "none", "q", "s",
-        "staff", "tz", "week",
+        "staff", "tz", "week", "loc",
         "next", "current", "org_tz",  # the time zone choice (booking/zones.py)
         # the embed parameters (web/embed_params.py)
         "eo", "eid", "th",

@@ -57,7 +57,7 @@ def test_an_old_digest_gets_the_current_file_revalidated_and_other_names_404(
     assert old.headers["Cache-Control"] == "no-cache", "never cached forever under a wrong digest"
     for other in ("embed.js", "../widget.css", "widget.css.map", "secret.py", "%2e%2e/app.py"):
         assert client.get(f"/assets/{digest}/{other}").status_code == 404, other
-    assert NAMES == {"widget.css", "widget.js", "preview.css", "preview.js"}
+    assert {"widget.css", "widget.js", "preview.css", "preview.js"} == NAMES
 
 
 def test_the_minified_script_still_runs_its_enhancements(
@@ -67,5 +67,5 @@ def test_the_minified_script_still_runs_its_enhancements(
     page = client.get(f"/en/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
     script = next(url for url, _d, name in LINKED.findall(page) if name == "widget.js")
     text = client.get(script).get_data(as_text=True)
-    for needle in ("classList.add(\"js\")", "DOMParser", "pushState", "postMessage"):
+    for needle in ('classList.add("js")', "DOMParser", "pushState", "postMessage"):
         assert needle in text, needle

@@ -123,3 +123,30 @@ def test_a_service_named_by_its_custom_id_redirects_to_its_week_view(
     assert client.get(found.headers["Location"]).status_code == 200
     for unknown in ("no-such-service", "%3Cscript%3E", "a" * 80):
         assert client.get(f"/en/o/{sandbox.main_org}/s/{unknown}/").status_code == 404
+
+
+def test_the_services_of_a_location_lead_back_to_the_choice(
+    client: FlaskClient, sandbox: SandboxProcess
+) -> None:
+    choice = client.get(f"/en/o/{sandbox.main_org}/").get_data(as_text=True)
+    branch_link = f"/en/o/{sandbox.branches[1]}/?loc={sandbox.main_org}"
+    assert branch_link in choice
+    back = f'<p class="back"><a href="/en/o/{sandbox.main_org}/">Change location</a></p>'
+    assert back in client.get(branch_link).get_data(as_text=True)
+    assert back in client.get(f"/en/o/{sandbox.main_org}/?here=1").get_data(as_text=True)
+    german = client.get(f"/de/o/{sandbox.branches[1]}/?loc={sandbox.main_org}")
+    assert "Standort ändern" in german.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "loc", ["//evil.example/", "javascript:alert(1)", "f6" + "0" * 29, "<b>", "SELF"]
+)
+def test_a_forged_location_parameter_offers_no_link(
+    client: FlaskClient, sandbox: SandboxProcess, loc: str
+) -> None:
+    value = sandbox.branches[1] if loc == "SELF" else loc
+    html = client.get(f"/en/o/{sandbox.branches[1]}/", query_string={"loc": value}).get_data(
+        as_text=True
+    )
+    assert "Change location" not in html
+    assert "evil.example" not in html.split("<main")[1]
