@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test check lint typecheck pytest quick-tests calendar bench translations clean system-deps
+.PHONY: demo test check lint typecheck pytest quick-tests calendar bench translations clean system-deps screenshots
 
 # `BOOKING_NOW=2026-12-31T23:20:00Z make demo` (or `make test`) runs as of that instant.
 export BOOKING_NOW
@@ -55,6 +55,11 @@ quick-tests: $(STAMP)
 ## Dec 31 23:20 UTC, both DST nights at 00:40 UTC (scripts/calendar_instants.py).
 calendar: $(STAMP) $(BENCH_STAMP) system-deps
 	./scripts/test_calendar.sh $(BIN)/python
+
+## The README's screenshots (docs/screenshots/), taken by the browser tests' journey.
+screenshots: $(STAMP) system-deps
+	BOOKING_REQUIRE_BROWSER=1 BOOKING_SCREENSHOTS=docs/screenshots \
+	  $(BIN)/python -m pytest -q -p no:randomly tests/browser/test_screenshots.py
 
 ## Benchmarks against a baseline: prints a table, writes bench/results/*.json (bench/README.md).
 ## Longer runs: make bench BENCH_ARGS="--duration 30 --rounds 3 --journeys 200".

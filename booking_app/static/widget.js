@@ -11,6 +11,11 @@
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = ""; }
   function enhance(root) {
+    // "Show my time zone" only where the browser's zone is another than the one shown.
+    var offers = root.querySelectorAll("[data-unless-zone]");
+    for (var o = 0; o < offers.length; o++) {
+      if (!zone || offers[o].getAttribute("data-unless-zone") === zone) offers[o].hidden = true;
+    }
     if (zone) {
       var links = root.querySelectorAll("a[data-tz]");
       for (var i = 0; i < links.length; i++) {
