@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
@@ -59,15 +60,17 @@ from booking_app.booking.seats import (
 from booking_app.booking.submit import Outcome, send_booking
 from booking_app.moduleapi import ModuleApiError, models
 from booking_app.web.csrf import same_origin
+from booking_app.web.dates import day_label
 from booking_app.web.embed_params import utm_parameters
 from booking_app.web.i18n import _
 from booking_app.web.lookup import Service, check_ids, get_client, load_service, unavailable
+from booking_app.web.month import next_free_day
 from booking_app.web.once import run_once
 from booking_app.web.slot_choice import chosen_slot, chosen_time
 from booking_app.web.state import FORM_TOKENS, FormState, PendingState
 from booking_app.web.timezones import business_zone, customer_zone
 from booking_app.web.tokens import InvalidToken
-from booking_app.web.viewmodels import format_span, resource_name, service_view
+from booking_app.web.viewmodels import format_span, format_total, resource_name, service_view
 from booking_app.web.week import group_by_day, staff_step
 
 FORM_MAX_AGE = 2 * 3600
@@ -99,6 +102,7 @@ def _render(
         errors=errors,
         error_texts={name: _error_text(name, key) for name, key in errors.items()},
         seats_cap=form.seats_cap,
+        seat_prices=[format_total(template, n, lang) for n in range(1, form.seats_cap + 1)],
         slot_id=form.slot_id,
         attachment=attachment_mode(template),
         accept=ACCEPT,
@@ -410,12 +414,14 @@ def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> An
     except ModuleApiError:
         days = []
     choices = [s for d in days for s in d.slots if s.slot_id != form.slot_id and not s.full]
+    next_day = None if choices else _next_free_day(service, form, zone)
     return render_template(
         "slot_taken.html",
         organization=organization,
         service=service_view(service.template, lang, organization.language),
         taken_when=format_span(form.start, expected(service, form).appointment("").end, zone, lang),
         choices=choices,
+        next_day=next_day,
         values=values,
         token=FORM_TOKENS.sign(form),
         week_url=url_for(
@@ -428,6 +434,33 @@ def _slot_taken(service: Service, form: FormState, values: dict[str, str]) -> An
             staff=form.staff or None,
         ),
     ), 409
+
+
+def _next_free_day(service: Service, form: FormState, zone: ZoneInfo) -> tuple[str, str] | None:
+    """(URL, label) of the first later day with a free time of this staff, for a form
+    whose time was taken with no other time left that day."""
+    org_zone = business_zone(service.organization.time_zone)
+    found = next_free_day(
+        form.org_id,
+        form.template_id,
+        form.start,
+        zone=zone,
+        org_zone=org_zone,
+        staff=form.staff,
+        lang=service.lang,
+    )
+    if found is None:
+        return None
+    url = url_for(
+        "booking.slots",
+        lang=service.lang,
+        org_id=form.org_id,
+        template_id=form.template_id,
+        day=found.isoformat(),
+        tz=zone.key,
+        staff=form.staff or None,
+    )
+    return url, day_label(found, service.lang)
 
 
 @bp.post("/<lang>/o/<org_id>/s/<template_id>/book/again")

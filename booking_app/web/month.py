@@ -20,11 +20,11 @@ from babel import Locale
 from babel.dates import format_skeleton
 from flask import abort
 
-from booking_app.moduleapi import models
+from booking_app.moduleapi import ModuleApiError, models
 from booking_app.web.dates import day_label
 from booking_app.web.i18n import _, ngettext
 from booking_app.web.lookup import get_client
-from booking_app.web.slot_choice import bookable, offered
+from booking_app.web.slot_choice import bookable, bookable_days, offered
 
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits: \d takes any script's
 DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
@@ -232,3 +232,36 @@ def month_view(
         previous=month_key(*previous) if span.has_month(*previous) else None,
         next=month_key(*following) if span.has_month(*following) else None,
     )
+
+
+def next_free_day(
+    org_id: str,
+    template_id: str,
+    after: datetime,
+    *,
+    zone: ZoneInfo,
+    org_zone: ZoneInfo,
+    staff: str,
+    lang: str,
+) -> date | None:
+    """The first day after `after`'s (in `zone`) with a free time of `staff`, from the
+    cached lists of `after`'s month and the next (in the business's zone, within the
+    bookable range); None when they have none or the upstream cannot say."""
+    local = after.astimezone(org_zone)
+    _today, last_day = bookable_days(org_zone)
+    day = after.astimezone(zone).date()
+    for year, month in ((local.year, local.month), _shift(local.year, local.month, 1)):
+        if (year, month) > (last_day.year, last_day.month):
+            break
+        try:
+            found = get_client().list_month(org_id, template_id, year, month, lang=lang)
+        except ModuleApiError:
+            return None
+        later = [
+            s.start.astimezone(zone).date()
+            for s in found.slots
+            if bookable(s) and offered(s, staff) and s.start.astimezone(zone).date() > day
+        ]
+        if later:
+            return min(later)
+    return None

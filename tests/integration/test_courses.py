@@ -101,13 +101,23 @@ def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
         url = next(u for u in time_links(other.get(week)) if offers(u, slot))
         forms.append((url.split("?")[0], form_token(other.get(url))))
 
-    def race(form: tuple[str, str]) -> int:
+    def race(form: tuple[str, str]) -> tuple[int, str]:
         barrier.wait()
-        return app.test_client().post(form[0], data={**DETAILS, "token": form[1]}).status_code
+        answer = app.test_client().post(form[0], data={**DETAILS, "token": form[1]})
+        return answer.status_code, answer.get_data(as_text=True)
 
     with ThreadPoolExecutor(3) as pool:
-        statuses = sorted(pool.map(race, forms))
-    assert statuses == [303, 409, 409]
+        answers = sorted(pool.map(race, forms))
+    assert [status for status, _body in answers] == [303, 409, 409]
+    # The losers are offered the next date, not a dead end.
+    lost = answers[1][1]
+    assert "There are no other free times that day." in lost
+    following = re.search(r'<a class="button" href="([^"]+)">Next free day: ([^<]+)</a>', lost)
+    assert following, lost[-1500:]
+    next_date = re.search(r"day=(\d{4}-\d{2}-\d{2})", unescape(following[1]))
+    assert next_date
+    assert date.fromisoformat(next_date[1]) > date.fromisoformat(slot["timestamp"][:10])
+    assert time_links(client.get(unescape(following[1]))), "that day has the course's times"
 
     (listed,) = [
         s
@@ -118,6 +128,12 @@ def test_seats_count_down_until_fully_booked_and_the_last_seat_goes_once(
     html = client.get(week).get_data(as_text=True)
     assert "fully booked" in html
     assert not [u for u in time_links(client.get(week)) if offers(u, slot)]
+    day = date.fromisoformat(slot["timestamp"][:10])
+    grid = client.get(
+        f"/en/o/{sandbox.main_org}/s/{course}/?month={day.year}-{day.month:02d}&tz=Europe/Berlin"
+    ).get_data(as_text=True)
+    cell = re.search(rf'<span class="d full"><span aria-hidden="true">{day.day}</span>', grid)
+    assert cell, "the grid marks the date fully booked, apart from days without dates"
 
 
 def test_seats_are_translated(app: Flask, sandbox: SandboxProcess) -> None:
@@ -141,7 +157,7 @@ def test_several_seats_in_one_booking_and_cancelled_together(
 ) -> None:
     api, course, slot, client, url, token, html = course_form(app, sandbox, 8)
     assert '<select id="seats" name="seats">' in html
-    assert '<option value="3">' in html
+    assert re.search(r'<option value="3">3 – €[\d.]+ per seat · total €[\d.]+</option>', html)
     assert '<option value="4">' not in html, "the template allows three per booking"
     done = client.post(url, data={**DETAILS, "token": token, "seats": "3"})
     assert done.status_code == 303, done.get_data(as_text=True)[:300]
@@ -157,6 +173,7 @@ def test_several_seats_in_one_booking_and_cancelled_together(
     assert re.search(r"<dt>Seats</dt><dd>3</dd>", html)
     assert re.search(r"per seat · total", html), "the total of three seats, on the manage page"
     assert "Change the time" not in html, "several seats move only by rebooking"
+    assert "A booking of several seats cannot be moved." in html, "and it says why"
     cancel_page = client.get(unescape(manage[1]).split("?")[0] + "/cancel")
     action = re.search(r'<form method="post" action="([^"]+)"', cancel_page.get_data(as_text=True))
     assert action
