@@ -17,6 +17,7 @@ import requests
 
 from bench.page_weight import time_values
 from booking_app.web.slot_choice import decode_start
+from tests.support.clock import BUSINESS_ZONE
 from tests.support.clock import today as business_today
 
 SERVICE = re.compile(r'href="([^"]*/s/fc[^"]*)"')
@@ -108,10 +109,14 @@ def make_plan(
         html = session.get(widget + url, timeout=30).text
         action, values = time_values(html)
         for value in apart(values, gap_s):
+            start = decode_start(value)
+            assert start is not None, value
+            # A customer sees the date-first page of the time's day (the month's list).
+            day = start.astimezone(BUSINESS_ZONE).date().isoformat()
             plan.journeys.append(
                 {
                     "entry": entry,
-                    "week": url,
+                    "week": f"{services[0]}{'&' if '?' in services[0] else '?'}day={day}",
                     "value": value,
                     "form": action.format(value),
                     "action": action.split("?")[0],

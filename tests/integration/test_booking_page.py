@@ -141,3 +141,29 @@ def test_the_confirmation_e_mail_is_asked_for_when_there_is_an_address(email: st
             locale="en",
         )
     assert body.get("sendAppointmentAddEventEmail") is (True if email else None)
+
+
+WHEN = re.compile(r"<dt>(?:When|Wann)</dt>\s*<dd>(?:<s>)?([^<(]+?) \(")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_time_reads_the_same_on_the_form_the_confirmation_and_the_manage_page(
+    client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi, lang: str
+) -> None:
+    jump = client.get(f"/{lang}/o/{sandbox.main_org}/s/{api.template_id('haircut')}/earliest")
+    day = client.get(jump.headers["Location"])
+    form = client.get(time_links(day)[-1]).get_data(as_text=True)
+    action = re.search(r'<form method="post" novalidate[^>]*action="([^"]+)"', form)
+    assert action
+    done = client.post(unescape(action[1]), data={**DETAILS, "token": form_token(form)})
+    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
+    manage = client.get(links(confirmation, "/m/")[0]).get_data(as_text=True)
+    shown = [WHEN.search(page) for page in (form, confirmation, manage)]
+    assert all(shown), [bool(s) for s in shown]
+    texts = {s[1].strip() for s in shown if s}
+    assert len(texts) == 1, texts
+    (text,) = texts
+    assert ":00:" not in text, "no seconds"
+    if lang == "de":
+        assert re.search(r"\w+, \d{1,2}\. \w+ \d{4}, \d{1,2}:\d{2}", text), text
