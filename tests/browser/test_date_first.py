@@ -143,3 +143,42 @@ def test_javascript_swaps_the_day_and_the_staff_in_place(
     page.wait_for_url(before)
     go(page, page.locator("a[href*='week=']").first.click, WEEK_VIEW)
     assert page.locator("form.days section.day").count() == 7, "the week view is one link away"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_time_zone_is_chosen_from_a_search_and_back_again(
+    new_context: NewContext, browser_sandbox: SandboxProcess, axe_source: str, javascript: bool
+) -> None:
+    """Change time zone → search "new york" → the times in New York; then back to the
+    business's zone with one link (and, with JavaScript, to the browser's)."""
+    _context, page, _responses = new_context(locale="en", java_script_enabled=javascript)
+    page.goto(f"/en/o/{browser_sandbox.main_org}/s/{template_id('haircut')}/")
+    go(page, page.locator("a[href*='/zone?']").click, re.compile(r"/zone\?"))
+    if javascript:
+        assert axe_violations(page, axe_source) == [], "the zone choice"
+    page.locator("#q").fill("new york")
+    go(page, page.locator("form[role=search] button").click, re.compile(r"q=new"))
+    go(page, page.locator("main a", has_text="New York").first.click, re.compile("tz=America"))
+    assert "Eastern" in page.locator(".zone-note").inner_text()
+    times = page.locator(TIMES)
+    assert times.count(), "New York's times of the day"
+    go(page, page.locator(".zone-note a", has_text="business").click, re.compile("tz=Europe"))
+    assert "Central European" in page.locator(".zone-note").inner_text()
+    mine = page.locator(".zone-note a[data-tz]")
+    # The browser's zone is the business's here (Berlin): nothing to switch back to.
+    assert not mine.is_visible()
+
+
+def test_the_customers_and_the_business_zone_toggle_both_ways(
+    new_context: NewContext, browser_sandbox: SandboxProcess
+) -> None:
+    _context, page, _responses = new_context(locale="en", timezone_id="America/New_York")
+    page.goto(f"/en/o/{browser_sandbox.main_org}/s/{template_id('haircut')}/")
+    assert "Central European" in page.locator(".zone-note").inner_text(), "no zone sent yet"
+    mine = page.locator(".zone-note a[data-tz]")
+    assert mine.is_visible(), "the browser's zone differs: offer it"
+    go(page, mine.click, re.compile("btz=America"))
+    assert "Eastern" in page.locator(".zone-note").inner_text()
+    go(page, page.locator(".zone-note a", has_text="business").click, re.compile("tz=Europe"))
+    assert "Central European" in page.locator(".zone-note").inner_text()
+    assert page.locator(".zone-note a[data-tz]").is_visible(), "and back again"
