@@ -81,18 +81,28 @@ def keep_private(response: Response) -> Response:
 def init_app(app: Flask, settings: Settings) -> None:
     """Add the security headers to every response."""
     policy = content_security_policy(settings)
+    rest = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS),
+    ]
 
     @app.after_request
     def _headers(response: Response) -> Response:
         extra = _extra_frame_ancestors()
-        response.headers.setdefault(
-            "Content-Security-Policy", content_security_policy(settings, extra) if extra else policy
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS)
+        wanted = [
+            (
+                "Content-Security-Policy",
+                content_security_policy(settings, extra) if extra else policy,
+            ),
+            *rest,
+        ]
         if settings.behind_https or request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+            wanted.append(("Strict-Transport-Security", HSTS))
+        # One pass over the response's headers, not a case-blind scan per header (what
+        # `setdefault` does): a page may have set its own (keep_private, the preview).
+        present = {name.lower() for name, _value in response.headers}
+        response.headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
         return response
 
 
