@@ -45,6 +45,15 @@ def details_form(client: FlaskClient, org: str, template: str, query: str = "") 
     return client.get(time_links(day)[0]).get_data(as_text=True)
 
 
+def book(client: FlaskClient, form: str) -> str:
+    """Send the details `form` filled in; the confirmation's URL."""
+    action = re.search(r'<form method="post" novalidate[^>]*action="([^"]+)"', form)
+    assert action
+    done = client.post(unescape(action[1]), data={**DETAILS, "token": form_token(form)})
+    assert done.status_code == 303, done.get_data(as_text=True)[:300]
+    return done.headers["Location"]
+
+
 @pytest.mark.integration
 def test_the_details_form_sums_up_the_choice_with_ways_back(
     client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi
@@ -81,15 +90,13 @@ def test_a_chosen_stylist_is_named_on_the_details_form(
 def test_the_confirmation_says_where_the_e_mail_goes_masked(
     client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi
 ) -> None:
-    html = details_form(client, sandbox.main_org, api.template_id("haircut"))
-    action = re.search(r'<form method="post" novalidate[^>]*action="([^"]+)"', html)
-    assert action
-    done = client.post(unescape(action[1]), data={**DETAILS, "token": form_token(html)})
-    assert done.status_code == 303
-    page = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "A confirmation e-mail is on its way to z…@example.com." in page
-    assert "zoe@example.com" not in page, "the whole address is never shown in a link's page"
-    assert '<span class="tick" aria-hidden="true">✓</span>' in page
+    page = client.get(
+        book(client, details_form(client, sandbox.main_org, api.template_id("haircut")))
+    )
+    text = page.get_data(as_text=True)
+    assert "A confirmation e-mail is on its way to z…@example.com." in text
+    assert "zoe@example.com" not in text, "the whole address is never shown in a link's page"
+    assert '<span class="tick" aria-hidden="true">✓</span>' in text
 
 
 @pytest.mark.integration
@@ -97,10 +104,7 @@ def test_a_cancelled_page_says_cancelled_once(
     client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi
 ) -> None:
     html = details_form(client, sandbox.main_org, api.template_id("haircut"))
-    action = re.search(r'<form method="post" novalidate[^>]*action="([^"]+)"', html)
-    assert action
-    done = client.post(unescape(action[1]), data={**DETAILS, "token": form_token(html)})
-    confirmation = client.get(done.headers["Location"])
+    confirmation = client.get(book(client, html))
     manage = links(confirmation, "/m/")[0].split("?")[0]
     cancel_action, fields = post_form(client.get(f"{manage}/cancel"))
     cancelled = client.post(cancel_action, data=fields)
@@ -154,10 +158,7 @@ def test_the_time_reads_the_same_on_the_form_the_confirmation_and_the_manage_pag
     jump = client.get(f"/{lang}/o/{sandbox.main_org}/s/{api.template_id('haircut')}/earliest")
     day = client.get(jump.headers["Location"])
     form = client.get(time_links(day)[-1]).get_data(as_text=True)
-    action = re.search(r'<form method="post" novalidate[^>]*action="([^"]+)"', form)
-    assert action
-    done = client.post(unescape(action[1]), data={**DETAILS, "token": form_token(form)})
-    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
+    confirmation = client.get(book(client, form)).get_data(as_text=True)
     manage = client.get(links(confirmation, "/m/")[0]).get_data(as_text=True)
     shown = [WHEN.search(page) for page in (form, confirmation, manage)]
     assert all(shown), [bool(s) for s in shown]
