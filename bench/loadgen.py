@@ -18,14 +18,13 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 @dataclass
 class Spec:
-    """One load: who asks (`user`: PageUser, OnceUser or JourneyUser), what, how hard."""
+    """One load: who asks (`user`: OnceUser or JourneyUser), what, how hard."""
 
     name: str
     user: str
     host: str
     users: int
-    duration: float  # seconds measured (PageUser); an upper bound for the others
-    warmup: float = 0.0  # seconds before measuring starts (PageUser)
+    duration: float  # an upper bound: the users stop when their queue is done
     paths: list[str] = field(default_factory=list)
     journeys: list[dict[str, str]] = field(default_factory=list)
     details: dict[str, str] = field(default_factory=dict)
@@ -90,11 +89,11 @@ def figures(samples: list[Sample], seconds: float) -> Figures:
 
 
 def run(spec: Spec, log: Path) -> dict[str, Measured]:
-    """Run the load and return the requests per name (after the warm-up)."""
+    """Run the load and return the requests per name."""
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as tmp:
         spec_file, samples_file = Path(tmp) / "spec.json", Path(tmp) / "samples.json"
         spec_file.write_text(json.dumps({**vars(spec), "samples": str(samples_file)}))
-        run_time = spec.warmup + spec.duration
+        run_time = spec.duration
         cmd = [
             sys.executable,
             "-m",
@@ -106,7 +105,7 @@ def run(spec: Spec, log: Path) -> dict[str, Measured]:
             "--users",
             str(spec.users),
             "--spawn-rate",
-            str(spec.users),  # all at once: the warm-up absorbs the ramp
+            str(spec.users),  # all at once
             "--run-time",
             f"{max(1, round(run_time))}s",
             "--stop-timeout",
@@ -130,7 +129,7 @@ def run(spec: Spec, log: Path) -> dict[str, Measured]:
                 timeout=run_time + 120,
             )
         recorded = json.loads(samples_file.read_text())
-    start = float(recorded.get("start", 0)) + spec.warmup
+    start = float(recorded.get("start", 0))
     stop = float(recorded["stop"])
     by_name: dict[str, list[Sample]] = {}
     for at, name, ms, ok in recorded["samples"]:

@@ -2,7 +2,6 @@
 
 The scenario comes from the JSON file named by `BENCH_SPEC` (see `loadgen.Spec`):
 
-- `PageUser` asks for `paths` in turn, as fast as it can, until the run time is over;
 - `OnceUser` asks for each of `paths` exactly once (cold caches), then the run ends;
 - `JourneyUser` makes each booking of `journeys` once: entry, week, form, book,
   confirmation. Each journey books a different slot, so none is refused as taken.
@@ -60,23 +59,6 @@ def _finished(environment: Environment) -> None:
     if PENDING[0] == 0 and environment.runner is not None:
         TIMES["stop"] = time.time()
         gevent.spawn_later(0.05, environment.runner.quit)
-
-
-class PageUser(FastHttpUser):
-    """Pages in turn, as fast as one client can ask."""
-
-    wait_time = constant(0)
-
-    def on_start(self) -> None:
-        self.paths = list(SPEC["paths"])
-        self.turn = 0
-
-    @task
-    def page(self) -> None:
-        """The next page."""
-        path = self.paths[self.turn % len(self.paths)]
-        self.turn += 1
-        self.client.get(path, name=SPEC["name"])
 
 
 class OnceUser(FastHttpUser):

@@ -31,9 +31,20 @@ class Plan:
     week: str
     week_bytes: int
     entry_bytes: int
+    times: str  # the service without a query: the month grid and the earliest day's times
+    times_bytes: int
     cold_weeks: list[str] = field(default_factory=list)
     probe_weeks: list[str] = field(default_factory=list)  # the same kind, asked upstream
     journeys: list[dict[str, str]] = field(default_factory=list)
+
+
+def fetch_page(session: requests.Session, url: str) -> requests.Response:
+    """`url` itself, which must answer 200 (not a redirect: wrk would count that as
+    a page)."""
+    page = session.get(url, timeout=30, allow_redirects=False)
+    if page.status_code != 200:
+        raise RuntimeError(f"{url} answered HTTP {page.status_code}, not 200")
+    return page
 
 
 def with_week(url: str, week: str) -> str:
@@ -83,23 +94,29 @@ def make_plan(
     seed: int = 8,
     gap_s: int = 3600,
 ) -> Plan:
-    """Find the entry page, a full week of the first service, `cold` never-asked weeks
+    """Find the entry page, a full week of the first service, its date-first page (the
+    month grid with the earliest day's times), `cold` never-asked weeks
     (and as many for the upstream probe), and `journeys` free times that do not
     overlap (`gap_s` apart: longer than the service)."""
     session = requests.Session()
     entry = f"/{lang}/o/{org}/?here=1"
-    page = session.get(widget + entry, timeout=30)
-    page.raise_for_status()
+    page = fetch_page(session, widget + entry)
     services = list(dict.fromkeys(unescape(s) for s in SERVICE.findall(page.text)))
     if not services:
         raise RuntimeError(f"{entry} (HTTP {page.status_code}) lists no services")
     today = business_today()
     # Next week: whole days only, whatever the time of day the benchmark runs.
     week = with_week(services[0], iso_week(today + timedelta(days=7)))
-    week_page = session.get(widget + week, timeout=30)
-    week_page.raise_for_status()
+    week_page = fetch_page(session, widget + week)
+    times = urlsplit(services[0]).path
+    times_page = fetch_page(session, widget + times)
     plan = Plan(
-        entry=entry, week=week, week_bytes=len(week_page.content), entry_bytes=len(page.content)
+        entry=entry,
+        week=week,
+        week_bytes=len(week_page.content),
+        entry_bytes=len(page.content),
+        times=times,
+        times_bytes=len(times_page.content),
     )
     # Journeys book the first service from the week after next on: the warm week page
     # keeps its free times, and each journey has a time nobody else books.

@@ -1,9 +1,10 @@
 """`make bench`: the widget under load against a baseline, in one run on this machine.
 
 Starts the sandbox (with `--latency-ms` added to every Module API answer), the widget
-and the baseline (bench/baseline) under the same gunicorn flags, then locust
-(bench/locustfile.py) for each scenario; prints a table and writes it as JSON under
-bench/results/. See bench/README.md for how to read it.
+and the baseline (bench/baseline) under the same gunicorn flags, then wrk (bench/wrk.py)
+for the single warm pages against the baseline pages of their sizes, and locust
+(bench/locustfile.py) for cold pages and journeys; prints tables and writes them as JSON
+under bench/results/. See bench/README.md for how to read it.
 
     .venv/bin/python bench/run.py                       # the default run, ~2 minutes
     .venv/bin/python bench/run.py --duration 30 --rounds 3 --journeys 200   # longer
@@ -17,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,25 +28,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests
 
-from bench import loadgen, report
+from bench import loadgen, report, wrk
 from bench.loadgen import Measured, Spec
 from bench.page_weight import DETAILS, Answer, Fetch, walk, weigh
 from bench.plan import Plan, list_week_path, make_plan
 from bench.sandbox_listweek import Target, token
-from bench.servers import GunicornSettings, serving, set_latency, widget_env
+from bench.servers import Gunicorn, GunicornSettings, serving, set_latency, widget_env
 from tests.support.sandbox import SandboxProcess, running_sandbox
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# The warm pages measured with wrk, each against the baseline page of its size.
+ENTRY, WEEK, TIMES = "entry page, warm", "week page, warm", "times page (month + day), warm"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """The command line (defaults: the short run of `make bench`)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--latency-ms", type=int, default=50, help="upstream latency added (50)")
-    p.add_argument("--duration", type=float, default=5, help="seconds measured per round (5)")
-    p.add_argument("--warmup", type=float, default=1, help="seconds not measured per round (1)")
+    p.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
+    p.add_argument("--warmup", type=int, default=1, help="seconds of wrk per URL first (1)")
     p.add_argument("--rounds", type=int, default=2, help="baseline/widget alternations (2)")
-    p.add_argument("--users", type=int, default=16, help="concurrent clients, warm pages (16)")
+    p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads, warm pages (1)")
+    p.add_argument("--wrk-connections", type=int, default=8, help="wrk connections (8)")
     p.add_argument("--cold", type=int, default=60, help="never-asked week pages (60)")
     p.add_argument("--cold-users", type=int, default=2, help="concurrent clients, cold (2)")
     p.add_argument("--journeys", type=int, default=24, help="bookings made (24)")
@@ -53,8 +58,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=8, help="threads per worker, both apps (8)")
     p.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     args = p.parse_args(argv)
-    if min(args.duration, args.rounds, args.users, args.cold, args.journeys) <= 0:
+    counts = (args.duration, args.rounds, args.wrk_threads, args.cold, args.journeys)
+    if min(counts) <= 0 or args.warmup < 0:
         p.error("durations and counts must be positive")
+    if args.wrk_connections < 2 * args.wrk_threads:
+        p.error("--wrk-connections must be at least twice --wrk-threads (the headroom check)")
     return args
 
 
@@ -109,21 +117,70 @@ class Bench:
         self.settings = GunicornSettings(workers=args.workers, threads=args.threads)
         self.figures: dict[str, Any] = {}
         self.errors: list[str] = []
+        # Before anything starts: at the end, the bench's own threads count too.
+        self.load_at_start = os.getloadavg()
 
     def load(self, name: str, user: str, host: str, **spec: Any) -> dict[str, Measured]:
         """One locust run (see loadgen.Spec)."""
         return loadgen.run(Spec(name=name, user=user, host=host, **spec), self.logs / "locust.log")
 
-    def pair(self, name: str, widget: str, path: str, baseline: str, size: int) -> None:
-        """The widget's page and the baseline's page of the same size, alternately."""
+    def wrk(self, server: Gunicorn, path: str, load: wrk.Load, seconds: int) -> wrk.Run:
+        """One wrk run against `server`, whose workers' CPU time is measured too (and
+        which is run again if one worker had most connections: see bench/wrk.py)."""
+        return wrk.run_balanced(
+            server.url + path, load, seconds, watch=server.worker_pids(), log=self.logs / "wrk.log"
+        )
+
+    def single_pages(self, widget: Gunicorn, baseline: Gunicorn, plan: Plan) -> dict[str, Any]:
+        """Each warm page and the baseline page of its size under wrk, alternately over
+        the rounds; in each round also the entry page's baseline at twice wrk's threads
+        (the generator's headroom)."""
         a = self.args
-        spec = {"users": a.users, "duration": a.duration, "warmup": a.warmup}
-        ours, base = Measured([], 0), Measured([], 0)
+        main = wrk.Load(a.wrk_threads, a.wrk_connections)
+        check = main.more_threads()
+        pages = {
+            ENTRY: (plan.entry, plan.entry_bytes),
+            WEEK: (plan.week, plan.week_bytes),
+            TIMES: (plan.times, plan.times_bytes),
+        }
+        if a.warmup:  # not measured: connections, caches, the first requests of each URL
+            for path, size in pages.values():
+                self.wrk(baseline, f"/page/{size}", main, a.warmup)
+                self.wrk(widget, path, main, a.warmup)
+        ours: dict[str, list[wrk.Run]] = defaultdict(list)
+        base: dict[str, list[wrk.Run]] = defaultdict(list)
+        checks: list[wrk.Run] = []
         for _ in range(a.rounds):
-            base += self.load(name, "PageUser", baseline, paths=[f"/page/{size}"], **spec)[name]
-            ours += self.load(name, "PageUser", widget, paths=[path], **spec)[name]
-        self.figures[name] = ours.figures().as_dict()
-        self.figures[f"baseline ({name} size)"] = {**base.figures().as_dict(), "bytes": size}
+            for name, (path, size) in pages.items():
+                base[name].append(self.wrk(baseline, f"/page/{size}", main, a.duration))
+                ours[name].append(self.wrk(widget, path, main, a.duration))
+            checks.append(self.wrk(baseline, f"/page/{plan.entry_bytes}", check, a.duration))
+        rows = []
+        for name, (path, size) in pages.items():
+            figures = {"widget": wrk.figures(ours[name]), "baseline": wrk.figures(base[name])}
+            for app, f in figures.items():
+                if not f.valid:
+                    self.errors.append(
+                        f"wrk, {name} ({app}): {f.errors} errors, {f.non_2xx_3xx} answers "
+                        f"not 2xx/3xx, in {f.requests} requests"
+                    )
+            rows.append(
+                {"page": name, "path": path, "bytes": size}
+                | {app: f.as_dict() for app, f in figures.items()}
+            )
+        every = [r for runs in (*ours.values(), *base.values()) for r in runs]
+        headroom = wrk.Headroom(
+            main=wrk.figures(base[ENTRY]),
+            check=wrk.figures(checks),
+            busiest=max(r.wrk_busy for r in every),
+        )
+        return {
+            "load": main.label,
+            "rounds": a.rounds,
+            "seconds": a.duration,
+            "rows": rows,
+            "headroom": headroom.as_dict(),
+        }
 
     def run(self, tmp: Path) -> dict[str, Any]:
         """Everything, in order; returns the results document."""
@@ -139,10 +196,8 @@ class Bench:
                 ) as baseline,
             ):
                 plan = make_plan(widget.url, sandbox.main_org, journeys=a.journeys, cold=a.cold)
-                warm(widget.url, [plan.entry, plan.week])
-                base = baseline.url
-                self.pair("entry page, warm", widget.url, plan.entry, base, plan.entry_bytes)
-                self.pair("week page, warm", widget.url, plan.week, base, plan.week_bytes)
+                warm(widget.url, [plan.entry, plan.week, plan.times])
+                single = self.single_pages(widget, baseline, plan)
                 self.cold(sandbox, widget.url, plan)
                 upstream = self.journeys(sandbox, widget.url, plan)
                 pages = self.pages(widget.url, sandbox.main_org, plan)
@@ -152,6 +207,7 @@ class Bench:
                 }
         return {
             "run": self.about(),
+            "single_pages": single,
             "scenarios": self.figures,
             "upstream": upstream,
             "pages": pages,
@@ -215,18 +271,26 @@ class Bench:
             "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(self.args).items()},
             "cpus": os.cpu_count(),
             "load_average": os.getloadavg(),
+            "load_average_at_start": self.load_at_start,
             "gunicorn_flags": self.settings.flags(),
-            "versions": {p: version(p) for p in ("flask", "gunicorn", "locust", "jinja2")},
+            "versions": {p: version(p) for p in ("flask", "gunicorn", "locust", "jinja2")}
+            | {"wrk": wrk.version()},
         }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run, print the table, write the JSON; exit 1 when a request failed."""
     args = parse(argv)
+    try:
+        wrk.require_wrk()
+    except wrk.WrkError as missing:
+        print(f"bench: {missing}", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     logs = args.out / "logs"
     logs.mkdir(exist_ok=True)
-    (logs / "locust.log").unlink(missing_ok=True)
+    for log in ("locust.log", "wrk.log"):
+        (logs / log).unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         results = Bench(args, logs).run(Path(tmp))
     results["targets"] = report.targets(results)

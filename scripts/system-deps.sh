@@ -3,13 +3,15 @@
 # the shared-cache tests, chromium for the browser tests (tests/browser, driven by
 # Playwright at /usr/bin/chromium; Playwright never downloads a browser of its own),
 # nginx for the proxy test (tests/integration/test_nginx.py runs deploy/nginx.conf;
-# the package's own service is not started).
+# the package's own service is not started), wrk for the benchmark harness's test
+# (tests/bench; `make bench` needs it too).
 # Needs root and apt-get; otherwise says what to install.
 set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (Debian packages the tests need)"
