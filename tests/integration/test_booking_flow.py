@@ -25,6 +25,7 @@ from tests.support.pages import (
     no_cookies,
     open_form,
     time_links,
+    whole_week_link,
 )
 from tests.support.sandbox import SandboxProcess
 from tests.support.tamper import flip
@@ -186,7 +187,11 @@ def test_staff_choice_filters_the_times(app: Flask, sandbox: SandboxProcess) -> 
     client = app.test_client()
     entry = client.get(f"/en/o/{sandbox.main_org}/?here=1")
     haircut = links(entry, "/s/fc")[0]  # Anna, Ben or Chloé
-    week = client.get(client.get(haircut.rstrip("/") + "/earliest").headers["Location"])
+    day = client.get(client.get(haircut.rstrip("/") + "/earliest").headers["Location"])
+    # The earliest day's whole week: a staff member may have no time on that one day.
+    whole = whole_week_link(day)
+    assert whole
+    week = client.get(whole)
     html = week.get_data(as_text=True)
     options = dict(re.findall(r'<option value="(br[^"]*)"[^>]*>([^<]+)</option>', html))
     assert set(options.values()) == {"Anna Schmidt", "Ben Okafor", "Chloé Dubois"}

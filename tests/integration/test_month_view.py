@@ -197,3 +197,37 @@ def test_a_day_without_times_points_to_the_next_free_day(
     else:
         assert following, html[-2000:]
         assert date.fromisoformat(following[1].split("day=")[1][:10]) > sunday
+
+
+def test_a_staff_choice_marks_only_their_days(
+    client: FlaskClient, sandbox: SandboxProcess, api: ModuleApi
+) -> None:
+    haircut = api.template_id("haircut")
+    ben = api.resources()["ben"]["id"]
+    now = today()
+    base = f"/en/o/{sandbox.main_org}/s/{haircut}/?tz=Europe/Berlin"
+    grid = cells(client.get(f"{base}&month={now.year}-{now.month:02d}&staff={ben}").text)
+    listed = api.month(haircut, now.year, now.month)["list"]
+    bens_days = {
+        datetime.fromisoformat(s["timestamp"]).astimezone(BERLIN).day
+        for s in listed
+        if ben in s["bookingResourceCombination"]
+    }
+    free = {day for day, (state, _h, _l) in grid.items() if state == "free"}
+    assert free == {d for d in bens_days if date(now.year, now.month, d) >= now}
+    for _day, (_state, href, _label) in grid.items():
+        if href:
+            assert f"staff={ben}" in href, "the choice stays on every day link"
+    anyones = {
+        day
+        for day, (s, _h, _l) in cells(
+            client.get(f"{base}&month={now.year}-{now.month:02d}").text
+        ).items()
+        if s == "free"
+    }
+    without_ben = sorted(anyones - free)
+    if without_ben:  # a day with times, none of them Ben's: it says so, and where his are
+        day = date(now.year, now.month, without_ben[0])
+        html = client.get(f"{base}&day={day.isoformat()}&staff={ben}").text
+        assert "No free times on this day." in html
+        assert "Next free day" in html or "Look in the next month" in html
