@@ -122,9 +122,14 @@ def test_a_warm_booking_costs_two_upstream_requests(
 def test_no_slot_link_is_offered_for_a_past_week(sandbox: SandboxProcess) -> None:
     client = widget_for(sandbox).test_client()
     tpl = links(client.get(f"/en/o/{sandbox.main_org}/?here=1"), "/s/fc")[0].split("/s/")[1]
-    html = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}").get_data(as_text=True)
+    now = today()
+    this_week = now.isocalendar()
+    week = f"{this_week.year}-W{this_week.week:02d}"
+    html = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}?week={week}").get_data(as_text=True)
     assert 'rel="prev"' not in html  # this week is the first one
-    past = today() - timedelta(days=7)
+    this_month = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}?month={now:%Y-%m}")
+    assert 'rel="prev"' not in this_month.get_data(as_text=True)  # and this month
+    past = now - timedelta(days=7)
     iso = past.isocalendar()
     answer = client.get(f"/en/o/{sandbox.main_org}/s/{tpl}?week={iso.year}-W{iso.week:02d}")
     assert answer.status_code == 404
