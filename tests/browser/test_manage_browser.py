@@ -91,3 +91,43 @@ def test_cancel_without_javascript(
     go(page, page.locator(".actions a").nth(1).click, re.compile(r"/cancel"))
     go(page, page.locator("form[method=post] button").click, re.compile(r"done=cancelled"))
     assert "Cancelled" in page.locator(".facts .status").inner_text()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_move_keeps_the_stylist_and_an_old_confirmation_says_cancelled(
+    new_context: NewContext, browser_sandbox: SandboxProcess, javascript: bool
+) -> None:
+    """Booked with Ben: the move opens on the booked day with Ben chosen and the current
+    time named, the confirm step and the result say Ben; once cancelled, the old
+    confirmation link says so (never "booked")."""
+    _context, page, _responses = new_context(locale="en", java_script_enabled=javascript)
+    page.goto(f"/en/o/{browser_sandbox.main_org}/?here=1")
+    open_service(page, template_id("haircut"))
+    staff = page.locator("#staff")
+    ben = staff.locator("option", has_text="Ben").get_attribute("value")
+    assert ben
+    if javascript:
+        staff.select_option(ben)
+        page.wait_for_url(re.compile(f"staff={ben}"))
+    else:
+        staff.select_option(ben)
+        go(page, page.locator(".filters button").click, re.compile(f"staff={ben}"))
+    pick_time(page, 2)
+    fill_details(page, DETAILS)
+    submit(page)
+    confirmation = page.url
+    assert "Ben Okafor" in page.locator(".facts").inner_text()
+    go(page, page.locator("p.manage a").click, MANAGE)
+    go(page, page.locator(".actions a").first.click, re.compile(r"/move"))
+    assert page.locator("#staff option[selected]").inner_text() == "Ben Okafor"
+    assert page.locator(".current-banner").inner_text().startswith("Your current time:")
+    assert page.locator(".calendar .d.booked").count() == 1, "the booked day is marked"
+    go(page, page.locator(TIMES).last.click, MOVE_CONFIRM)
+    assert "Ben Okafor" in page.locator(".facts").inner_text()
+    go(page, page.locator("form[method=post] button").click, re.compile(r"done=moved"))
+    assert "Ben Okafor" in page.locator(".facts").inner_text(), "the same stylist"
+    go(page, page.locator(".actions a").nth(1).click, re.compile(r"/cancel"))
+    go(page, page.locator("form[method=post] button").click, re.compile(r"done=cancelled"))
+    page.goto(confirmation)
+    assert "Cancelled" in page.locator(".facts .status").inner_text()
+    assert not page.locator(CONFIRMED).count(), "never shown as booked"
