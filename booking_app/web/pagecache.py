@@ -48,10 +48,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 class PageCache:
     """An LRU of rendered pages with an expiry and a data marker each."""
 
-    def __init__(self, max_pages: int = MAX_PAGES, ttl: float = TTL, stale: float = STALE) -> None:
+    def __init__(
+        self,
+        max_pages: int = MAX_PAGES,
+        ttl: float = TTL,
+        stale: float = STALE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_pages = max_pages
         self.ttl = ttl
         self.stale = stale
+        self._clock = clock
         self._pages: OrderedDict[str, tuple[float, str, str]] = OrderedDict()
         self._rebuilding: set[str] = set()  # keys one request is rebuilding now
         self._lock = threading.Lock()
@@ -66,7 +73,7 @@ class PageCache:
                 return None
             self._pages.move_to_end(key)
         expires, built_from, page = found
-        now = time.monotonic()
+        now = self._clock()
         if now >= expires + self.stale or built_from != marker():
             return None
         if now < expires:
@@ -80,7 +87,7 @@ class PageCache:
     def put(self, key: str, marker: str, page: str) -> None:
         """Keep `page` for `key`, built from the data `marker` names."""
         with self._lock:
-            self._pages[key] = (time.monotonic() + self.ttl, marker, page)
+            self._pages[key] = (self._clock() + self.ttl, marker, page)
             self._pages.move_to_end(key)
             self._rebuilding.discard(key)
             while len(self._pages) > self.max_pages:
