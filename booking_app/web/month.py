@@ -20,6 +20,7 @@ from babel import Locale
 from babel.dates import format_skeleton
 from flask import abort
 
+from booking_app import clock
 from booking_app.moduleapi import ModuleApiError, models
 from booking_app.web.dates import day_label
 from booking_app.web.i18n import _, ngettext
@@ -41,7 +42,6 @@ class DayCell:
     state: str  # FREE, FULL (only fully booked dates), NONE, PAST, LATER (not bookable yet)
     free: int  # free times that day
     label: str  # what a screen reader says: the full date and its state
-    chosen: bool
 
     @property
     def iso(self) -> str:
@@ -105,27 +105,20 @@ class Bookable:
 
     first_day: date
     last_day: date
-    today: date  # the customer's today
+    today: date  # the customer's today: the days before it are past
 
     @classmethod
     def of(cls, today: date, last_day: date, org_zone: ZoneInfo, zone: ZoneInfo) -> Bookable:
         """From the business's first and last bookable day."""
         start = datetime.combine(today, time(), org_zone).astimezone(zone)
-        end = datetime.combine(last_day + timedelta(days=1), time(), org_zone) - timedelta(
-            seconds=1
-        )
-        return cls(start.date(), end.astimezone(zone).date(), start.date())
+        end = datetime.combine(last_day + timedelta(days=1), time(), org_zone)
+        last = (end - timedelta(seconds=1)).astimezone(zone).date()
+        return cls(start.date(), last, clock.today(zone))
 
     def has_month(self, year: int, month: int) -> bool:
         """Whether any of the month's days is bookable."""
-        return (
-            (self.first_day.year, self.first_day.month)
-            <= (year, month)
-            <= (
-                self.last_day.year,
-                self.last_day.month,
-            )
-        )
+        first, last = self.first_day, self.last_day
+        return (first.year, first.month) <= (year, month) <= (last.year, last.month)
 
 
 def month_slots(
@@ -188,7 +181,6 @@ def month_view(
     zone: ZoneInfo,
     lang: str,
     span: Bookable,
-    chosen: date | None,
     staff: str = "",
     allowed: frozenset[str] | None = None,
 ) -> MonthView:
@@ -221,7 +213,7 @@ def month_view(
         else:
             state = NONE
         label = f"{day_label(day, lang)}: {_state_words(state, count)}"
-        cells.append(DayCell(day, state, count, label, day == chosen))
+        cells.append(DayCell(day, state, count, label))
         day += timedelta(days=1)
     cells.extend([None] * (-len(cells) % 7))
     previous, following = _shift(year, month, -1), _shift(year, month, 1)

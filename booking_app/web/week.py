@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -325,8 +324,7 @@ def _month_layout(ctx: TimesContext, default_day: date | None) -> dict[str, Any]
         )
     except ModuleApiError:
         unavailable()
-    grid = partial(
-        month_view,
+    view = month_view(
         year,
         month,
         slots,
@@ -336,11 +334,9 @@ def _month_layout(ctx: TimesContext, default_day: date | None) -> dict[str, Any]
         staff=ctx.staff,
         allowed=ctx.allowed,
     )
-    view = grid(chosen=day)
     if day is None:
         first_free = view.first_free
         day = first_free.day if first_free else None
-        view = grid(chosen=day)
     chosen = None
     if day is not None:
         chosen = group_by_day(slots, ctx.zone, day, lang, ctx.staff, ctx.allowed, count=1)[0]
@@ -354,6 +350,7 @@ def _month_layout(ctx: TimesContext, default_day: date | None) -> dict[str, Any]
         "month_key": month_key(year, month),
         "chosen": chosen,
         "chosen_state": state,
+        "chosen_iso": day.isoformat() if day else "",
         "next_free": later_free,
         "week": week_label(iso.year, iso.week),
     }
