@@ -11,7 +11,16 @@ from werkzeug.wrappers import Response
 from booking_app import cache, clock
 from booking_app.config import ConfigError, Settings, clock_for, load_settings
 from booking_app.paths import resource_dir
-from booking_app.web import assets, errors, headers, i18n, metrics_view, ratelimit, request_log
+from booking_app.web import (
+    assets,
+    errors,
+    headers,
+    i18n,
+    metrics_view,
+    pagecache,
+    ratelimit,
+    request_log,
+)
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -47,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app, settings)
     request_log.init_app(app)  # first: it must see requests the rate limiter refuses
     ratelimit.init_app(app, settings)
+    pagecache.init_app(app)  # kept pages answered before the app; inside the proxy fix
     headers.init_proxy_fix(app, settings)
     i18n.init_app(app)
     assets.init_app(app)  # minified widget.css/js under their digest

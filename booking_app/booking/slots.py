@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -21,10 +22,10 @@ from booking_app.web.week import WeekLinks, earliest_redirect, times_page
 CUSTOM_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 
 
-def _slot_generation(lang: str, org_id: str, template_id: str) -> str:
-    """The generation of the service's slot caches: a booking changes it, and with it
-    the week pages kept by `cached_page`."""
-    return get_client().slot_generation(org_id, template_id)
+def _slot_generation(lang: str, org_id: str, template_id: str) -> Callable[[], str]:
+    """The generation of the service's slot caches, as `cached_page` asks for it: a
+    booking changes it, and with it the times pages kept."""
+    return partial(get_client().slot_generation, org_id, template_id)
 
 
 @bp.get("/<lang>/o/<org_id>/s/<template_id>/")

@@ -29,10 +29,12 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_limiter import Limit, Limiter, RequestLimit
+from limits import RateLimitItem, parse_many
 
 from booking_app import metrics
 from booking_app.config import Settings
 from booking_app.web import errors
+from booking_app.web.request_log import REBUILD_MARK
 
 log = logging.getLogger("booking_app.web.ratelimit")
 
@@ -162,9 +164,53 @@ def make_limiter(settings: Settings) -> Limiter:
     )
 
 
+def scope_of(endpoint: str | None) -> str | None:
+    """The limit group a GET of `endpoint` counts in ("browsing", "pages"), or None."""
+    if endpoint in BROWSE_ENDPOINTS:
+        return "browsing"
+    return "pages" if is_page(endpoint) else None
+
+
+class KeptPageLimits:
+    """The browsing and pages limits for a GET the page cache answers before the app
+    (and Flask-Limiter) runs (web/pagecache.py): the same buckets, hit the same way
+    (`limits`' strategy, Flask-Limiter's key prefix, client key and scope), so a page
+    counts alike whether it was kept or rendered."""
+
+    def __init__(self, limiter: Limiter, settings: Settings) -> None:
+        self.limiter = limiter
+        # Flask-Limiter tries the items of a limit string in this order, first breach wins.
+        self.items: dict[str, list[RateLimitItem]] = {
+            "browsing": sorted(parse_many(settings.rate_limit_browsing)),
+            "pages": sorted(parse_many(settings.rate_limit_pages)),
+        }
+
+    def allow(self, scope: str | None, org: str, remote_addr: str | None) -> bool:
+        """Count one GET of `scope` (see `scope_of`) of `org` from `remote_addr`; False
+        when a limit is reached, or when the storage fails: the app then answers (its
+        429 page, or Flask-Limiter's own fallback to memory)."""
+        if scope is None or not self.limiter.enabled:
+            return True
+        address = remote_addr or "unknown"
+        key = address if scope == "pages" else f"{address}|{org[:40] or '-'}"
+        try:
+            strategy = self.limiter.limiter
+            return all(strategy.hit(item, KEY_PREFIX, key, scope) for item in self.items[scope])
+        except Exception:
+            return False
+
+
+def _rebuilding() -> bool:
+    """A page the page cache renews on its own: the customer's GET was counted."""
+    return bool(request.environ.get(REBUILD_MARK))
+
+
 def init_app(app: Flask, settings: Settings) -> Limiter:
-    """Apply the limits to `app`; the limiter is `app.extensions["booking_limiter"]`."""
+    """Apply the limits to `app`; the limiter is `app.extensions["booking_limiter"]`,
+    the page cache's way to count its pages `app.extensions["booking_kept_limits"]`."""
     limiter = make_limiter(settings)
+    limiter.request_filter(_rebuilding)
     limiter.init_app(app)
     app.extensions["booking_limiter"] = limiter
+    app.extensions["booking_kept_limits"] = KeptPageLimits(limiter, settings)
     return limiter

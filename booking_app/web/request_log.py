@@ -2,7 +2,9 @@
 
 Fields: request id, method, route template (never the concrete path or query, which
 carry ids and whatever a client typed), endpoint, status, duration, and the upstream
-Module API calls made for it (count, total time, failures). No names, emails, phone
+Module API calls made for it (count, total time, failures); `kept` for a page served
+from the page cache before the app ran, `rebuild` for the request that page cache made
+itself to renew a page. No names, emails, phone
 numbers or client addresses: nothing here comes from the form or the client.
 """
 
@@ -21,6 +23,8 @@ from booking_app.moduleapi import metering
 log = logging.getLogger("booking_app.requests")
 # A proxy's request id is kept when it looks like one (uuid, hex, base64url).
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# The WSGI environ key of a request the page cache makes itself, to rebuild a page.
+REBUILD_MARK = "booking.page_rebuild"
 
 
 def request_id() -> str:
@@ -29,10 +33,15 @@ def request_id() -> str:
     return rid if isinstance(rid, str) else ""
 
 
+def id_for(incoming: str) -> str:
+    """The request id of a request that sent `incoming` as its `X-Request-Id` (kept
+    when it looks like one, else a new one)."""
+    return incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+
+
 def _start() -> None:
     g.request_started = time.perf_counter()
-    incoming = request.headers.get("X-Request-Id", "")
-    g.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = id_for(request.headers.get("X-Request-Id", ""))
     g.upstream = metering.start()
 
 
@@ -41,7 +50,7 @@ def line(response: Response) -> dict[str, object]:
     started = g.get("request_started")
     duration = (time.perf_counter() - started) * 1000 if started else 0.0
     tally = g.get("upstream")
-    return {
+    record: dict[str, object] = {
         "event": "request",
         "rid": request_id(),
         "method": request.method,
@@ -53,6 +62,29 @@ def line(response: Response) -> dict[str, object]:
         "upstream_ms": round(tally.ms, 1) if tally else 0.0,
         "upstream_failures": tally.failures if tally else 0,
     }
+    if request.environ.get(REBUILD_MARK):
+        record["rebuild"] = True  # a kept page rebuilt after its answer (web/pagecache.py)
+    return record
+
+
+def log_kept_page(rid: str, route: str | None, endpoint: str | None, started: float) -> None:
+    """The log line of a GET answered from the page cache (web/pagecache.py) before the
+    app ran: the same fields, no upstream call."""
+    if log.isEnabledFor(logging.INFO):
+        record = {
+            "event": "request",
+            "rid": rid,
+            "method": "GET",
+            "route": route,
+            "endpoint": endpoint,
+            "status": 200,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "upstream_calls": 0,
+            "upstream_ms": 0.0,
+            "upstream_failures": 0,
+            "kept": True,
+        }
+        log.info(json.dumps(record, separators=(",", ":")))
 
 
 def init_app(app: Flask) -> None:
@@ -65,7 +97,8 @@ def init_app(app: Flask) -> None:
         if "request_id" not in g:  # refused before our hook ran
             _start()
         response.headers.setdefault("X-Request-Id", request_id())
-        log.info(json.dumps(line(response), separators=(",", ":")))
+        if log.isEnabledFor(logging.INFO):  # no JSON built for a line nobody writes
+            log.info(json.dumps(line(response), separators=(",", ":")))
         return response
 
     @app.teardown_request

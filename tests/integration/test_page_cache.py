@@ -1,17 +1,22 @@
-"""Rendered entry and week pages kept for seconds (booking_app/booking/pagecache.py):
-the warm path of bench/ — and a booking must still show at once."""
+"""Rendered entry and times pages kept for seconds (booking_app/web/pagecache.py): the
+warm path of bench/. A booking must still show at once, a kept answer keeps the app's
+headers, log line and rate limits, and nobody waits for a page to be renewed."""
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
-from booking_app.web.pagecache import PageCache
+from booking_app.web.request_log import REBUILD_MARK
 from tests.support.clock import today
 from tests.support.pages import DETAILS, form_token, links, time_links
 from tests.support.sandbox import SandboxProcess
@@ -70,19 +75,6 @@ def test_a_zero_lifetime_turns_it_off(private: SandboxProcess) -> None:
     assert not cache._pages
 
 
-def test_pages_expire_follow_their_marker_and_stay_bounded() -> None:
-    cache = PageCache(max_pages=2, ttl=0.2)
-    cache.put("a", "gen1", "A")
-    assert cache.get("a", lambda: "gen1") == "A"
-    assert cache.get("a", lambda: "gen2") is None
-    time.sleep(0.25)
-    assert cache.get("a", lambda: "gen1") is None
-    for key in ("b", "c", "d"):
-        cache.put(key, "", key)
-    assert cache.get("b", lambda: "") is None
-    assert cache.get("d", lambda: "") == "d"
-
-
 def test_a_forged_host_never_reaches_the_page_everybody_gets(private: SandboxProcess) -> None:
     app = widget_for(private)
     client = app.test_client()
@@ -97,3 +89,125 @@ def test_a_forged_host_never_reaches_the_page_everybody_gets(private: SandboxPro
     keys = list(app.extensions["booking_pages"]._pages)
     assert any(k.startswith("http://evil.example/") for k in keys)
     assert any(k.startswith("http://localhost/") for k in keys), "a page of its own"
+
+
+def entry_url(sandbox: SandboxProcess) -> str:
+    return f"/en/o/{sandbox.main_org}/?here=1"
+
+
+def test_a_kept_page_has_the_apps_headers_a_request_id_of_its_own_and_a_log_line(
+    sandbox: SandboxProcess, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = widget_for(sandbox)
+    client = app.test_client()
+    rendered = client.get(entry_url(sandbox))
+    caplog.set_level(logging.INFO, logger="booking_app.requests")
+    kept = client.get(entry_url(sandbox))
+    mine = client.get(entry_url(sandbox), headers={"X-Request-Id": "proxy-id-1234"})
+    assert kept.status_code == mine.status_code == 200
+    assert kept.data == rendered.data == mine.data
+    ids = {r.headers["X-Request-Id"] for r in (rendered, kept)}
+    assert len(ids) == 2, "a request id of its own"
+    assert mine.headers["X-Request-Id"] == "proxy-id-1234", "a proxy's id is kept"
+
+    def others(response: Any) -> list[tuple[str, str]]:
+        return sorted((k, v) for k, v in response.headers if k != "X-Request-Id")
+
+    assert others(kept) == others(rendered)
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert kept.headers[name], name
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "booking_app.requests"]
+    assert [line["rid"] for line in lines] == [kept.headers["X-Request-Id"], "proxy-id-1234"]
+    assert {line["endpoint"] for line in lines} == {"booking.entry"}
+    assert all(line["kept"] and line["route"] == "/<lang>/o/<org_id>/" for line in lines)
+
+
+def test_kept_pages_count_against_the_same_rate_limits(sandbox: SandboxProcess) -> None:
+    app = widget_for(
+        sandbox,
+        BOOKING_RATE_LIMIT_ENABLED="1",
+        BOOKING_RATE_LIMIT_PAGES="3 per minute",
+        BOOKING_RATE_LIMIT_BROWSING="2 per minute",
+    )
+    client = app.test_client()
+    entry = entry_url(sandbox)
+    answers = [client.get(entry).status_code for _ in range(3)]
+    assert answers == [200, 200, 200]  # rendered once, then kept
+    refused = client.get(entry)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"]
+    assert "Too many requests" in refused.get_data(as_text=True)
+    other = app.test_client()
+    times = links(client.get(entry, environ_base={"REMOTE_ADDR": "10.0.0.9"}), "/s/fc")[0]
+    assert [other.get(times).status_code for _ in range(3)] == [200, 200, 429]
+    elsewhere = client.get(times, environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert elsewhere.status_code == 200, "one bucket per client address"
+
+
+def test_an_expired_page_is_served_while_one_request_renews_it_in_the_background(
+    sandbox: SandboxProcess,
+) -> None:
+    app = widget_for(
+        sandbox,
+        PAGE_CACHE_TTL=0.3,
+        BOOKING_RATE_LIMIT_ENABLED="1",
+        BOOKING_RATE_LIMIT_PAGES="3 per minute",
+    )
+    view = app.view_functions["booking.entry"]
+    renewals: list[float] = []
+
+    def slow_renewal(**view_args: Any) -> Any:
+        if request.environ.get(REBUILD_MARK):
+            renewals.append(time.monotonic())
+            time.sleep(1.0)  # a slow upstream: nobody may wait for it
+        return view(**view_args)
+
+    app.view_functions["booking.entry"] = slow_renewal
+    client = app.test_client()
+    entry = entry_url(sandbox)
+    first = client.get(entry)
+    time.sleep(0.4)
+    began = time.monotonic()
+    stale = client.get(entry)
+    assert time.monotonic() - began < 0.5, "served the last page, not waiting"
+    assert stale.data == first.data
+    key = next(iter(app.extensions["booking_pages"]._pages))
+    old = app.extensions["booking_pages"]._pages[key].expires
+    deadline = time.monotonic() + 5
+    while app.extensions["booking_pages"]._pages[key].expires == old:
+        assert time.monotonic() < deadline, "renewed in the background"
+        time.sleep(0.05)
+    assert len(renewals) == 1
+    assert client.get(entry).status_code == 200, "the renewal was not counted against me"
+    assert client.get(entry).status_code == 429
+
+
+def test_a_missing_page_is_built_once_for_everyone_asking_at_once(
+    sandbox: SandboxProcess,
+) -> None:
+    app = widget_for(sandbox)
+    entry = entry_url(sandbox)
+    times = links(app.test_client().get(entry), "/s/fc")[0]
+    view = app.view_functions["booking.slots"]
+    builds: list[int] = []
+
+    def slow_build(**view_args: Any) -> Any:
+        builds.append(1)
+        time.sleep(0.5)
+        return view(**view_args)
+
+    app.view_functions["booking.slots"] = slow_build
+    answers: list[bytes] = []
+
+    def ask() -> None:
+        answers.append(app.test_client().get(times).data)
+
+    askers = [threading.Thread(target=ask) for _ in range(6)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(20)
+    assert len(answers) == 6
+    assert len(set(answers)) == 1
+    assert b"<main" in answers[0]
+    assert len(builds) == 1
