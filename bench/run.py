@@ -131,6 +131,15 @@ class Bench:
             server.url + path, load, seconds, watch=server.worker_pids(), log=self.logs / "wrk.log"
         )
 
+    def warm_then_measure(self, server: Gunicorn, path: str, load: wrk.Load) -> wrk.Run:
+        """`path` under wrk for `--warmup` seconds, not measured, then measured. Before
+        each run, not once: between two runs of a page the other pages' runs take half a
+        minute, longer than the widget keeps it (its page cache, its 15 s slot caches),
+        and a warm page's figure must not include building it again."""
+        if self.args.warmup:
+            self.wrk(server, path, load, self.args.warmup)
+        return self.wrk(server, path, load, self.args.duration)
+
     def single_pages(self, widget: Gunicorn, baseline: Gunicorn, plan: Plan) -> dict[str, Any]:
         """Each warm page and the baseline page of its size under wrk, alternately over
         the rounds; in each round also the entry page's baseline at twice wrk's threads
@@ -143,17 +152,13 @@ class Bench:
             WEEK: (plan.week, plan.week_bytes),
             TIMES: (plan.times, plan.times_bytes),
         }
-        if a.warmup:  # not measured: connections, caches, the first requests of each URL
-            for path, size in pages.values():
-                self.wrk(baseline, f"/page/{size}", main, a.warmup)
-                self.wrk(widget, path, main, a.warmup)
         ours: dict[str, list[wrk.Run]] = defaultdict(list)
         base: dict[str, list[wrk.Run]] = defaultdict(list)
         checks: list[wrk.Run] = []
         for _ in range(a.rounds):
             for name, (path, size) in pages.items():
-                base[name].append(self.wrk(baseline, f"/page/{size}", main, a.duration))
-                ours[name].append(self.wrk(widget, path, main, a.duration))
+                base[name].append(self.warm_then_measure(baseline, f"/page/{size}", main))
+                ours[name].append(self.warm_then_measure(widget, path, main))
             checks.append(self.wrk(baseline, f"/page/{plan.entry_bytes}", check, a.duration))
         rows = []
         for name, (path, size) in pages.items():
