@@ -29,9 +29,10 @@ served (for at most `STALE` more seconds, and never once its data marker has cha
 while one background thread asks the app for it again. And when there is no page to
 serve (the first request, a booking changed the data), one request builds it while
 the others for that URL wait for its answer instead of all building the same page at
-once. Without these, the requests in flight at expiry (or at a worker's start) each
-waited for the same upstream answers, and the p99 of warm pages was 10-20 times the
-baseline's under wrk (bench/README.md).
+once (only requests for a `cached_page` view wait so: two customers asking for the
+same stylesheet or form at once never do). Without these, the requests in flight at
+expiry (or at a worker's start) each waited for the same upstream answers, and the p99
+of warm pages was 10-20 times the baseline's under wrk (bench/README.md).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ STALE = 5.0  # how long past its TTL a page may still be served while it is rene
 MAX_PAGES = 128
 BUILD_WAIT = 10.0  # how long a request waits for another one building its page
 PAGE_INFO = "booking.page_info"  # environ: set by `cached_page` on a page to keep
+KEPT_VIEW = "keeps_pages"  # the attribute `cached_page` sets on the views it wraps
 F = TypeVar("F", bound=Callable[..., Any])
 Marker = Callable[[], str]
 StartResponse = Callable[..., Any]
@@ -228,6 +230,8 @@ class PageCacheMiddleware:
         key = page_key(environ)
         found = cache.find(key)
         if found.page is None:
+            if not self._keeps(environ):  # not a page to keep: no waiting for others
+                return self._pass_on(key, environ, start_response)
             waiting = cache.claim(key)
             if waiting is None:
                 return self._build(cache, key, environ, start_response)
@@ -249,6 +253,15 @@ class PageCacheMiddleware:
         metrics.count_cache("page", hit=True)
         request_log.log_kept_page(rid, page.info.route, page.info.endpoint, started)
         return [page.body]
+
+    def _keeps(self, environ: dict[str, Any]) -> bool:
+        """Whether the request is for a `cached_page` view (its URL matched as the app
+        will match it; anything that does not match is not)."""
+        try:
+            endpoint, _values = self.app.url_map.bind_to_environ(environ).match()
+        except Exception:  # 404, 405, a redirect to the slash URL: the app answers
+            return False
+        return bool(getattr(self.app.view_functions.get(endpoint), KEPT_VIEW, False))
 
     def _pass_on(self, key: str, environ: dict[str, Any], start_response: StartResponse) -> Any:
         """The app's answer, kept when it is a page to keep (no build claimed)."""
@@ -339,6 +352,7 @@ def cached_page(marker: Callable[..., Marker] | None = None) -> Callable[[F], F]
                 )
             return answer
 
+        setattr(cached, KEPT_VIEW, True)
         return cached  # type: ignore[return-value]
 
     return decorate

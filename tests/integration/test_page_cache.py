@@ -4,6 +4,7 @@ headers, log line and rate limits, and nobody waits for a page to be renewed."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -191,6 +192,7 @@ def test_a_missing_page_is_built_once_for_everyone_asking_at_once(
     view = app.view_functions["booking.slots"]
     builds: list[int] = []
 
+    @functools.wraps(view)  # still a view whose pages are kept
     def slow_build(**view_args: Any) -> Any:
         builds.append(1)
         time.sleep(0.5)
@@ -211,3 +213,28 @@ def test_a_missing_page_is_built_once_for_everyone_asking_at_once(
     assert len(set(answers)) == 1
     assert b"<main" in answers[0]
     assert len(builds) == 1
+
+
+def test_other_pages_asked_for_at_once_never_wait_for_each_other(
+    sandbox: SandboxProcess,
+) -> None:
+    app = widget_for(sandbox)
+    view = app.view_functions["healthz"]
+    inside: list[int] = []
+    most: list[int] = [0]
+
+    def slow_health() -> Any:
+        inside.append(1)
+        most[0] = max(most[0], len(inside))
+        time.sleep(0.3)
+        inside.pop()
+        return view()
+
+    app.view_functions["healthz"] = slow_health
+    askers = [threading.Thread(target=lambda: app.test_client().get("/healthz")) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(10)
+    assert most[0] == 4, "all four at once, none waiting for another's answer"
+    assert not app.extensions["booking_pages"]._pages
