@@ -124,13 +124,6 @@ class Bench:
         """One locust run (see loadgen.Spec)."""
         return loadgen.run(Spec(name=name, user=user, host=host, **spec), self.logs / "locust.log")
 
-    def wrk(self, server: Gunicorn, path: str, load: wrk.Load, seconds: int) -> wrk.Run:
-        """One wrk run against `server`, whose workers' CPU time is measured too (and
-        which is run again if one worker had most connections: see bench/wrk.py)."""
-        return wrk.run_balanced(
-            server.url + path, load, seconds, watch=server.worker_pids(), log=self.logs / "wrk.log"
-        )
-
     def warm_then_measure(self, server: Gunicorn, path: str, load: wrk.Load) -> wrk.Run:
         """`path` under wrk for `--warmup` seconds, not measured, then measured. Before
         each run, not once: between two runs of a page the other pages' runs take half a
@@ -139,6 +132,13 @@ class Bench:
         if self.args.warmup:
             self.wrk(server, path, load, self.args.warmup)
         return self.wrk(server, path, load, self.args.duration)
+
+    def wrk(self, server: Gunicorn, path: str, load: wrk.Load, seconds: int) -> wrk.Run:
+        """One wrk run against `server`, whose workers' CPU time is measured too (and
+        which is run again if one worker had most connections: see bench/wrk.py)."""
+        return wrk.run_balanced(
+            server.url + path, load, seconds, watch=server.worker_pids(), log=self.logs / "wrk.log"
+        )
 
     def single_pages(self, widget: Gunicorn, baseline: Gunicorn, plan: Plan) -> dict[str, Any]:
         """Each warm page and the baseline page of its size under wrk, alternately over
