@@ -66,6 +66,13 @@ proc_name = "booking-app"
 control_socket_disable = True
 
 
+def post_fork(server: Any, worker: Any) -> None:
+    """In each new worker, before its app and threads: few malloc arenas (booking_app/malloc.py)."""
+    from booking_app.malloc import limit_malloc_arenas
+
+    limit_malloc_arenas()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """A worker ended (recycled, killed): in prometheus_client's multiprocess mode its
     live gauges leave the scrape; its counts stay in the sums."""

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from flask import Response
-from icalendar import Calendar, Event
 
 from booking_app import clock
 
@@ -45,6 +44,10 @@ def change_sequence(now: datetime | None = None) -> int:
 
 def calendar_bytes(entry: CalendarEntry) -> bytes:
     """The VCALENDAR text: PUBLISH + CONFIRMED, or CANCEL + CANCELLED."""
+    # Imported here: icalendar (with dateutil and ctypes) is ~4.5 MiB per worker, and
+    # only calendar files need it.
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", "-//booking-app//bookingtime widget//EN")
     calendar.add("version", "2.0")

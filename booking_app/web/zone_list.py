@@ -24,6 +24,7 @@ from zoneinfo import TZPATH, ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_timezone_location, get_timezone_name
 
+from booking_app.web.i18n import UI_LANGUAGES
 from booking_app.web.timezones import known_zones
 
 SKIPPED_PREFIXES = ("Etc/", "SystemV/", "posix/", "right/")
@@ -184,17 +185,20 @@ def zone_names(key: str, lang: str, country_code: str = "") -> _Names:
     """The names of one zone in `lang`: any known zone, not only those of the choice."""
     locale = _locale(lang)
     english = Locale.parse("en")
-    city = str(get_timezone_location(key, locale, return_city=True))
+    # A ZoneInfo, not the name: given a name, babel loads that zone through pytz (3.6 MiB
+    # for the choice's 418 zones, kept for the process's life); the names are the same.
+    zone = ZoneInfo(key)
+    city = str(get_timezone_location(zone, locale, return_city=True))
     region = _region(key.split("/", 1)[0], locale) if _region_zone(key) else ""
     country = str(locale.territories.get(country_code, "")) if country_code else ""
     words = [
         city,
-        str(get_timezone_location(key, english, return_city=True)),
+        str(get_timezone_location(zone, english, return_city=True)),
         key,
         region,
         country,
         str(english.territories.get(country_code, "")) if country_code else "",
-        str(get_timezone_name(key, "long", locale=locale)),
+        str(get_timezone_name(zone, "long", locale=locale)),
         *(alias.rsplit("/", 1)[-1] for alias in _aliases().get(key, ())),
     ]
     return _Names(key, city, region, country, fold(" | ".join(w for w in words if w)))
@@ -227,7 +231,7 @@ def slot_start(now: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 30, second=0, microsecond=0)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=2 * len(UI_LANGUAGES))  # this half hour's and the last (~240 KB each)
 def _entries_at(lang: str, start: datetime) -> tuple[ZoneEntry, ...]:
     entries = (_entry(names, start) for names in _all_names(lang))
     return tuple(sorted(entries, key=lambda e: (e.offset_minutes, fold(e.city), e.key)))
