@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.inprocess import widget_app
 from tests.support.sandbox import running_sandbox
 
 ASSET = re.compile(r'<(?:link|script)[^>]*?(?:href|src)="([^"]+)"')
@@ -170,18 +171,8 @@ def test_client_fetch(client: Any) -> Fetch:
 
 def main() -> None:
     """Start a sandbox, weigh the flow with the widget in-process, print the table."""
-    from booking_app import create_app
-
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(Path(tmp)) as sandbox:
-        app = create_app(
-            {
-                "BOOKING_MODULE_API_URL": sandbox.base_url,
-                "BOOKING_OAUTH_URL": sandbox.oauth_url,
-                "BOOKING_CLIENT_ID": sandbox.client_id,
-                "BOOKING_SECRET_KEY": "bench-secret-key-000",
-                "BOOKING_RATE_LIMIT_ENABLED": "0",
-            }
-        )
+        app = widget_app(sandbox)
         print_table(walk(test_client_fetch(app.test_client()), sandbox.main_org))
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.inprocess import widget_app
 from bench.plan import SERVICE, iso_week, with_week
 from tests.support.clock import today as business_today
 from tests.support.sandbox import running_sandbox
@@ -36,19 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from pyinstrument import Profiler
 
-    from booking_app import create_app
-
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(Path(tmp)) as sandbox:
-        app = create_app(
-            {
-                "BOOKING_MODULE_API_URL": sandbox.base_url,
-                "BOOKING_OAUTH_URL": sandbox.oauth_url,
-                "BOOKING_CLIENT_ID": sandbox.client_id,
-                "BOOKING_SECRET_KEY": "bench-secret-key-000",
-                "BOOKING_RATE_LIMIT_ENABLED": "0",
-                "PAGE_CACHE_TTL": 0 if args.no_page_cache else 5,
-            }
-        )
+        app = widget_app(sandbox, PAGE_CACHE_TTL=0 if args.no_page_cache else 5)
         client = app.test_client()
         entry = f"/en/o/{sandbox.main_org}/?here=1"
         service = unescape(SERVICE.findall(client.get(entry).get_data(as_text=True))[0])
