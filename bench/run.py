@@ -39,6 +39,7 @@ from tests.support.sandbox import SandboxProcess, running_sandbox
 RESULTS = Path(__file__).resolve().parent / "results"
 # The warm pages measured with wrk, each against the baseline page of its size.
 ENTRY, WEEK, TIMES = "entry page, warm", "week page, warm", "times page (month + day), warm"
+LIBRARIES = "libraries alone"  # the memory floor: bench/baseline/libraries.py
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -210,6 +211,7 @@ class Bench:
                 memory = {
                     "widget": widget.peak_memory_kib(),
                     "baseline": baseline.peak_memory_kib(),
+                    LIBRARIES: self.libraries_alone(plan),
                 }
         return {
             "run": self.about(),
@@ -220,6 +222,15 @@ class Bench:
             "memory_peak_kib": {k: list(v.values()) for k, v in memory.items()},
             "errors": self.errors,
         }
+
+    def libraries_alone(self, plan: Plan) -> dict[int, int]:
+        """The peak memory per worker of the baseline page with the widget's fixed
+        libraries (bench/baseline/libraries.py), under the same load as a warm page."""
+        log = self.logs / "libraries.log"
+        with serving("bench.baseline.libraries:app", self.settings, {}, log) as server:
+            main = wrk.Load(self.args.wrk_threads, self.args.wrk_connections)
+            self.wrk(server, f"/page/{plan.entry_bytes}", main, self.args.duration)
+            return server.peak_memory_kib()
 
     def cold(self, sandbox: SandboxProcess, widget: str, plan: Plan) -> None:
         """Week pages nobody asked for yet, and the same kind of weeks upstream alone."""

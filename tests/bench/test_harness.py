@@ -35,6 +35,16 @@ def test_baseline_page_has_about_the_asked_size(size: int) -> None:
     assert size - 100 <= len(page.data) <= size
 
 
+def test_the_libraries_floor_serves_the_baseline_page_using_each_library() -> None:
+    from bench.baseline import libraries
+
+    page = libraries.app.test_client().get("/page/2000")
+    assert page.status_code == 200
+    assert page.data == baseline_app.test_client().get("/page/2000").data
+    assert libraries.CACHE.get("k") is not None, "each library used once"
+    assert {"limiter", "babel"} <= set(libraries.app.extensions)
+
+
 def test_peak_memory_is_read_from_proc() -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(5)"],
@@ -259,6 +269,8 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
     assert results["errors"] == []
     assert {p["step"] for p in results["pages"]} >= {"services", "week (full)", "confirmation"}
     assert all(peak > 0 for peak in results["memory_peak_kib"]["widget"])
+    assert all(peak > 0 for peak in results["memory_peak_kib"]["libraries alone"])
+    assert "the baseline page with the widget's fixed libraries alone" in run.stdout
     assert len(results["targets"]) == len(report.targets(results))
     assert "target" in run.stdout
     assert "generator headroom" in run.stdout
