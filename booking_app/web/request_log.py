@@ -45,23 +45,43 @@ def _start() -> None:
     g.upstream = metering.start()
 
 
+def _record(
+    rid: str,
+    method: str,
+    *,
+    route: str | None,
+    endpoint: str | None,
+    status: int,
+    started: float | None,
+    upstream: metering.CallTally | None,
+) -> dict[str, object]:
+    """One request's log record: the same fields for rendered and kept pages."""
+    duration = (time.perf_counter() - started) * 1000 if started else 0.0
+    return {
+        "event": "request",
+        "rid": rid,
+        "method": method,
+        "route": route,
+        "endpoint": endpoint,
+        "status": status,
+        "ms": round(duration, 1),
+        "upstream_calls": upstream.calls if upstream else 0,
+        "upstream_ms": round(upstream.ms, 1) if upstream else 0.0,
+        "upstream_failures": upstream.failures if upstream else 0,
+    }
+
+
 def line(response: Response) -> dict[str, object]:
     """The log record of the current request and its `response`."""
-    started = g.get("request_started")
-    duration = (time.perf_counter() - started) * 1000 if started else 0.0
-    tally = g.get("upstream")
-    record: dict[str, object] = {
-        "event": "request",
-        "rid": request_id(),
-        "method": request.method,
-        "route": request.url_rule.rule if request.url_rule else None,
-        "endpoint": request.endpoint,
-        "status": response.status_code,
-        "ms": round(duration, 1),
-        "upstream_calls": tally.calls if tally else 0,
-        "upstream_ms": round(tally.ms, 1) if tally else 0.0,
-        "upstream_failures": tally.failures if tally else 0,
-    }
+    record = _record(
+        request_id(),
+        request.method,
+        route=request.url_rule.rule if request.url_rule else None,
+        endpoint=request.endpoint,
+        status=response.status_code,
+        started=g.get("request_started"),
+        upstream=g.get("upstream"),
+    )
     if request.environ.get(REBUILD_MARK):
         record["rebuild"] = True  # a kept page rebuilt after its answer (web/pagecache.py)
     return record
@@ -71,19 +91,10 @@ def log_kept_page(rid: str, route: str | None, endpoint: str | None, started: fl
     """The log line of a GET answered from the page cache (web/pagecache.py) before the
     app ran: the same fields, no upstream call."""
     if log.isEnabledFor(logging.INFO):
-        record = {
-            "event": "request",
-            "rid": rid,
-            "method": "GET",
-            "route": route,
-            "endpoint": endpoint,
-            "status": 200,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-            "upstream_calls": 0,
-            "upstream_ms": 0.0,
-            "upstream_failures": 0,
-            "kept": True,
-        }
+        record = _record(
+            rid, "GET", route=route, endpoint=endpoint, status=200, started=started, upstream=None
+        )
+        record["kept"] = True
         log.info(json.dumps(record, separators=(",", ":")))
 
 
